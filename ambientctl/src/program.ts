@@ -1,0 +1,12 @@
+import { Command } from 'commander';
+import { versionCommand } from './commands/version.ts';
+
+/** Builds the command tree. Each command lives in its own file under commands/. */
+export function buildProgram(): Command {
+  const program = new Command('ambientctl')
+    .description('Operate an ambient-mode service mesh: any cluster through a kubeconfig, or a local one.')
+    .exitOverride()
+    .showHelpAfterError();
+  program.addCommand(versionCommand());
+  return program;
+}
