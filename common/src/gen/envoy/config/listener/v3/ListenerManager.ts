@@ -1,0 +1,8 @@
+// Original file: node_modules/@grpc/grpc-js-xds/deps/envoy-api/envoy/config/listener/v3/listener.proto
+
+
+export interface ListenerManager {
+}
+
+export interface ListenerManager__Output {
+}

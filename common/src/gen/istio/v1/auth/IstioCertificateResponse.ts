@@ -1,0 +1,10 @@
+// Original file: common/proto/istio/ca.proto
+
+
+export interface IstioCertificateResponse {
+  'cert_chain'?: (string)[];
+}
+
+export interface IstioCertificateResponse__Output {
+  'cert_chain': (string)[];
+}

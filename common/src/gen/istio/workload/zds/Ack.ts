@@ -1,0 +1,10 @@
+// Original file: common/proto/istio/zds.proto
+
+
+export interface Ack {
+  'error'?: (string);
+}
+
+export interface Ack__Output {
+  'error': (string);
+}

@@ -1,0 +1,8 @@
+// Original file: common/proto/istio/zds.proto
+
+
+export interface SnapshotSent {
+}
+
+export interface SnapshotSent__Output {
+}

@@ -1,0 +1,39 @@
+// Regenerates common/src/gen/ (TypeScript types of every proto message the mesh uses) from
+// common/proto/ (Istio's protos, written by us) and Envoy's xDS protos shipped in @grpc/grpc-js-xds.
+// The generated files are never edited by hand; run `npm run gen` after changing a .proto or the list below.
+import { spawnSync } from 'node:child_process';
+import { globSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = dirname(dirname(fileURLToPath(import.meta.url)));
+const common = join(root, 'common');
+const require = createRequire(join(common, 'package.json'));
+const xdsDeps = join(dirname(require.resolve('@grpc/grpc-js-xds/package.json')), 'deps');
+// Keep in step with common/src/proto/files.ts (the runtime loader reads the same files).
+const { PROTO_FILES, INCLUDE_SUBDIRS } = await import(join(common, 'src/proto/files.ts'));
+
+const outDir = join(common, 'src/gen');
+rmSync(outDir, { recursive: true, force: true });
+const args = [
+  ...PROTO_FILES,
+  '--keepCase', '--longs=String', '--enums=String', '--defaults', '--oneofs',
+  '--grpcLib=@grpc/grpc-js', '--importFileExtension=.ts', '--targetFileExtension=.ts',
+  '-O', outDir,
+  // `--includeDirs=` form: the array option would otherwise swallow the file names after it.
+  `--includeDirs=${join(common, 'proto')}`,
+  ...INCLUDE_SUBDIRS.map((d) => `--includeDirs=${join(xdsDeps, d)}`),
+];
+const bin = join(root, 'node_modules/.bin/proto-loader-gen-types');
+const r = spawnSync(bin, args, { stdio: 'inherit' });
+if (r.status !== 0) process.exit(r.status ?? 1);
+// The generator records each source's absolute path; keep only the path inside the repository or package.
+let count = 0;
+for (const file of globSync('**/*.ts', { cwd: outDir })) {
+  const path = join(outDir, file);
+  const text = readFileSync(path, 'utf8').replace(/^\/\/ Original file: .*?(node_modules\/|common\/proto\/)/gm, '// Original file: $1');
+  writeFileSync(path, text);
+  count++;
+}
+console.log(`gen-protos: wrote ${count} files to common/src/gen`);
