@@ -1,0 +1,15 @@
+import { MeshError } from '../errors.ts';
+
+/**
+ * HBONE failures. Codes: ERR_HBONE_BAD_METHOD, ERR_HBONE_BAD_AUTHORITY, ERR_HBONE_STATUS (the peer answered
+ * non-200), ERR_HBONE_SESSION (the HTTP/2 session failed or closed), ERR_HBONE_TIMEOUT.
+ */
+export class HboneError extends MeshError {
+  /** The HTTP status the peer answered with, for ERR_HBONE_STATUS. */
+  readonly status: number | undefined;
+
+  constructor(code: string, message: string, options?: { cause?: unknown; status?: number }) {
+    super(code, message, options);
+    this.status = options?.status;
+  }
+}

@@ -1,0 +1,66 @@
+import { constants as h2 } from 'node:http2';
+import type { Http2Stream } from 'node:http2';
+import type { Socket } from 'node:net';
+
+/** Byte counts of one spliced connection, from the socket's point of view. */
+export interface SpliceResult {
+  /** Bytes read from the socket and sent into the stream. */
+  readonly socketToStream: number;
+  /** Bytes read from the stream and written to the socket. */
+  readonly streamToSocket: number;
+  /** The first error on either side; undefined for an ordinary close. */
+  readonly error: Error | undefined;
+}
+
+/**
+ * Joins a TCP socket and an HTTP/2 CONNECT stream so bytes flow both ways with half-close preserved: a FIN from
+ * the socket becomes END_STREAM and END_STREAM becomes a FIN. Uses pipe() in each direction (Node moves the
+ * bytes; no per-chunk JavaScript of ours) rather than stream.pipeline(), which resets streams on ordinary
+ * closes, and resets on a shared session trip nghttp2's rapid-reset guard and GOAWAY every tunnel on it.
+ * Errors tear down both sides: the stream with RST_STREAM(CANCEL), the socket with a reset.
+ * The socket must have been created with allowHalfOpen: true.
+ */
+export function splice(socket: Socket, stream: Http2Stream): Promise<SpliceResult> {
+  return new Promise((resolve) => {
+    let error: Error | undefined;
+    let socketClosed = false;
+    let streamClosed = false;
+    const startRead = socket.bytesRead;
+    const startWritten = socket.bytesWritten;
+
+    const finish = () => {
+      if (!socketClosed || !streamClosed) return;
+      resolve({
+        socketToStream: socket.bytesRead - startRead,
+        streamToSocket: socket.bytesWritten - startWritten,
+        error,
+      });
+    };
+    const fail = (err: Error) => {
+      error ??= err;
+      if (!stream.destroyed) stream.close(h2.NGHTTP2_CANCEL);
+      if (!socket.destroyed) socket.resetAndDestroy();
+    };
+
+    socket.on('error', fail);
+    stream.on('error', fail);
+    // A stream closed by the peer with anything but NO_ERROR is an abort: reset the socket too.
+    stream.on('close', () => {
+      streamClosed = true;
+      if (stream.rstCode !== undefined && stream.rstCode !== h2.NGHTTP2_NO_ERROR) {
+        fail(new Error(`stream reset by peer (code ${stream.rstCode})`));
+      } else if (!socket.writableEnded && !socket.destroyed) {
+        socket.end();
+      }
+      finish();
+    });
+    socket.on('close', () => {
+      socketClosed = true;
+      if (!stream.destroyed && !stream.writableEnded) stream.end();
+      finish();
+    });
+
+    socket.pipe(stream);
+    stream.pipe(socket);
+  });
+}
