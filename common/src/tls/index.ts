@@ -1,0 +1,16 @@
+export { createCsr } from './csr.ts';
+export type { CsrBundle } from './csr.ts';
+export { parseCsr } from './csr-parse.ts';
+export type { ParsedCsr } from './csr-parse.ts';
+export { CertificateAuthority } from './ca.ts';
+export type { CaMaterial, CaPolicy, GenerateCaOptions, LoadCaOptions, SignOptions } from './ca.ts';
+export { DEFAULT_BACKDATE_S, DEFAULT_CERT_TTL_S, DEFAULT_ROOT_TTL_S, MAX_CERT_TTL_S, resolveTtlSeconds } from './ca-ttl.ts';
+export type { TtlLimits } from './ca-ttl.ts';
+export { HBONE_ALPN, HBONE_CIPHERS, HBONE_ECDH_CURVES, hboneClientOptions, hboneServerOptions } from './mtls.ts';
+export type { MtlsClientExpectation, MtlsMaterial } from './mtls.ts';
+export { checkClientTrustDomain, enforceClientTrustDomain, peerIdentity, spiffeServerIdentityCheck } from './verify.ts';
+export type { CheckServerIdentity } from './verify.ts';
+export { parseSubjectAltName, spiffeIdsOf, uriSansOf } from './san.ts';
+export type { AnyNodeCert, SanEntry } from './san.ts';
+export { splitPemCertificates, toPem } from './pem.ts';
+export { CaError, CaErrorCode, CsrError, CsrErrorCode, TlsError, TlsErrorCode } from './tls-errors.ts';
