@@ -288,7 +288,21 @@ test('a client offering only ChaCha20 or only X25519 is refused', async () => {
 
 test('option builders reject missing material with ERR_TLS_INVALID_MATERIAL', async () => {
   const good = await material(mesh, SERVER_ID);
-  assert.throws(() => hboneServerOptions({ ...good, keyPem: 'nope' }), { code: 'ERR_TLS_INVALID_MATERIAL' });
+  const other = await material(mesh, CLIENT_ID);
+  assert.throws(() => hboneServerOptions({ ...good, keyPem: 'nope' }), {
+    code: 'ERR_TLS_INVALID_MATERIAL',
+    message: /not a PEM private key/,
+  });
+  assert.throws(() => hboneServerOptions({ ...good, keyPem: other.keyPem }), {
+    code: 'ERR_TLS_INVALID_MATERIAL',
+    message: /does not match the leaf/,
+  });
+  assert.throws(() => hboneServerOptions({ ...good, certChain: 'garbage' }), { code: 'ERR_TLS_INVALID_MATERIAL' });
+  const corrupt = '-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n';
+  assert.throws(() => hboneServerOptions({ ...good, certChain: [corrupt] }), {
+    code: 'ERR_TLS_INVALID_MATERIAL',
+    message: /leaf certificate cannot be parsed/,
+  });
   assert.throws(() => hboneServerOptions({ ...good, certChain: [] }), { code: 'ERR_TLS_INVALID_MATERIAL' });
   assert.throws(() => hboneServerOptions({ ...good, roots: '' }), { code: 'ERR_TLS_INVALID_MATERIAL' });
   assert.throws(() => hboneClientOptions(good, { expectedIdentities: [] }), { code: 'ERR_TLS_INVALID_MATERIAL' });

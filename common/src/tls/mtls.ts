@@ -1,5 +1,4 @@
-import { X509Certificate as NodeX509 } from 'node:crypto';
-import { constants } from 'node:crypto';
+import { X509Certificate as NodeX509, constants, createPrivateKey, type KeyObject } from 'node:crypto';
 import type { ConnectionOptions, TlsOptions } from 'node:tls';
 import type { SpiffeId } from '../identity/index.ts';
 import { splitPemCertificates } from './pem.ts';
@@ -33,9 +32,7 @@ export const HBONE_ALPN = ['h2'];
 function common(material: MtlsMaterial) {
   const chain = presentedChain(material.certChain);
   const roots = typeof material.roots === 'string' ? splitPemCertificates(material.roots) : [...material.roots];
-  if (typeof material.keyPem !== 'string' || !material.keyPem.includes('PRIVATE KEY')) {
-    throw invalid('keyPem is not a PEM private key');
-  }
+  checkKeyMatchesLeaf(material.keyPem, chain[0] as string);
   if (roots.length === 0 || roots.some((r) => splitPemCertificates(r).length !== 1)) {
     throw invalid('roots must hold at least one PEM certificate, one per element');
   }
@@ -87,10 +84,29 @@ function presentedChain(certChain: readonly string[] | string): string[] {
   const pems = typeof certChain === 'string' ? splitPemCertificates(certChain) : certChain.flatMap(splitPemCertificates);
   if (pems.length === 0) throw invalid('certChain holds no PEM certificate');
   if (pems.length > 1) {
-    const last = new NodeX509(pems[pems.length - 1] as string);
+    const last = parseCert(pems[pems.length - 1] as string, 'last chain');
     if (last.checkIssued(last)) pems.pop();
   }
   return pems;
+}
+
+/** Catch a key/cert mix-up here, with a message that says so, rather than as an OpenSSL error later. */
+function checkKeyMatchesLeaf(keyPem: string, leafPem: string): void {
+  let key: KeyObject;
+  try {
+    key = createPrivateKey({ key: keyPem, format: 'pem' });
+  } catch {
+    throw invalid('keyPem is not a PEM private key');
+  }
+  if (!parseCert(leafPem, 'leaf').checkPrivateKey(key)) throw invalid('keyPem does not match the leaf certificate');
+}
+
+function parseCert(pem: string, which: string): NodeX509 {
+  try {
+    return new NodeX509(pem);
+  } catch {
+    throw invalid(`certChain: the ${which} certificate cannot be parsed`);
+  }
 }
 
 function invalid(message: string): TlsError {
