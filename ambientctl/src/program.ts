@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import { versionCommand } from './commands/version.ts';
+import { localCommand } from './commands/local.ts';
 
 /** Builds the command tree. Each command lives in its own file under commands/. */
 export function buildProgram(): Command {
@@ -8,5 +9,6 @@ export function buildProgram(): Command {
     .exitOverride()
     .showHelpAfterError();
   program.addCommand(versionCommand());
+  program.addCommand(localCommand());
   return program;
 }

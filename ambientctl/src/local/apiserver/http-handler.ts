@@ -192,7 +192,8 @@ export function createHandler(deps: HandlerDeps): (req: Request, res: ServerResp
       case 'openapi-v2':
         if (String(req.headers['accept'] ?? '').includes('protobuf')) {
           const pb = deps.openapi.v2Protobuf();
-          res.writeHead(200, { 'content-type': 'application/com.github.proto-openapi.spec.v2@v1.0+protobuf', 'content-length': pb.length });
+          // A real server labels it octet-stream; Go's mime parser (kubectl) rejects the '@' in the protobuf media type.
+          res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': pb.length });
           res.end(pb);
           return undefined;
         }

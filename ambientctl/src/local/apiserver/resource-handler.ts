@@ -120,7 +120,9 @@ export class ResourceHandler {
       out['status'] = { phase: 'Active' };
     }
     if (this.#dryRun(req)) return { status: 201, body: out };
-    return { status: 201, body: present(req.type, this.#store.put(typeKeyOf(req.type), out)) };
+    const stored = this.#store.put(typeKeyOf(req.type), out);
+    if (req.type.resource === NAMESPACES && !req.type.group) this.#addDefaultServiceAccount(meta.name);
+    return { status: 201, body: present(req.type, stored) };
   }
 
   update(req: ResourceRequest, body: unknown): Reply {
@@ -267,6 +269,12 @@ export class ResourceHandler {
     }
     causes.push(...metadataProblems(meta));
     if (causes.length > 0) throw invalid(this.#subject(req, String(meta.name ?? '')), causes);
+  }
+
+  /** What a cluster's service-account controller does for every new namespace. */
+  #addDefaultServiceAccount(ns: string): void {
+    if (this.#store.get('/serviceaccounts', ns, 'default')) return;
+    this.#store.put('/serviceaccounts', { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'default', namespace: ns, uid: newUid(), creationTimestamp: nowTimestamp() } });
   }
 
   #checkNamespaceWritable(ns: string): void {
