@@ -57,7 +57,8 @@ export class HboneServer {
       allowHTTP1: false,
       settings: HBONE_SERVER_SETTINGS,
     });
-    this.server.on('secureConnection', (socket: TLSSocket) => this.checkPeer(socket));
+    // Prepended so the check runs before http2 starts a session on the socket.
+    this.server.prependListener('secureConnection', (socket: TLSSocket) => this.checkPeer(socket));
     this.server.on('session', (session) => {
       this.sessions.add(session);
       session.once('close', () => this.sessions.delete(session));

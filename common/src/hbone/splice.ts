@@ -56,7 +56,8 @@ export function splice(socket: Socket, stream: Http2Stream): Promise<SpliceResul
     });
     socket.on('close', () => {
       socketClosed = true;
-      if (!stream.destroyed && !stream.writableEnded) stream.end();
+      // Closed without a FIN from its peer (destroyed, timed out): the tunnel is aborted, not finished.
+      if (!socket.readableEnded) fail(new Error('socket closed before its peer finished sending'));
       finish();
     });
 
