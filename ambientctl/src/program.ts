@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { versionCommand } from './commands/version.ts';
 import { localCommand } from './commands/local.ts';
+import { xCommand } from './commands/x-authz.ts';
 
 /** Builds the command tree. Each command lives in its own file under commands/. */
 export function buildProgram(): Command {
@@ -10,5 +11,6 @@ export function buildProgram(): Command {
     .showHelpAfterError();
   program.addCommand(versionCommand());
   program.addCommand(localCommand());
+  program.addCommand(xCommand());
   return program;
 }

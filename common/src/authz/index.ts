@@ -37,3 +37,5 @@ export type { ConnectionInfo, Decision, SpiffeLike, Verdict } from './evaluate.t
 export { selectPolicies } from './select-policies.ts';
 export type { PolicySelector } from './select-policies.ts';
 export { parseIp, formatIp } from './ip.ts';
+export { convertPolicies } from './convert-policies.ts';
+export type { ConvertedPolicies } from './convert-policies.ts';
