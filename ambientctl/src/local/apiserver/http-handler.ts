@@ -59,6 +59,8 @@ function readBody(req: Request, max: number): Promise<Buffer> {
     });
     req.on('end', () => resolve(Buffer.concat(chunks)));
     req.on('error', reject);
+    // A client that goes away mid-body never sends 'end'; settle so nothing waits forever (no-op once resolved).
+    req.on('close', () => reject(new ApiError(400, 'BadRequest', 'the client closed the connection before sending the whole body')));
   });
 }
 

@@ -176,6 +176,13 @@ export class ObjectStore {
       const dropped = this.#history.splice(0, this.#history.length - this.#historyLimit);
       this.#compactedRv = dropped[dropped.length - 1]?.rv ?? this.#compactedRv;
     }
-    for (const l of this.#listeners) l(e);
+    for (const l of this.#listeners) {
+      // A failing listener (a watch whose client vanished) must not fail the write or starve other listeners.
+      try {
+        l(e);
+      } catch {
+        // the listener's own cleanup handles its failure
+      }
+    }
   }
 }
