@@ -17,7 +17,7 @@ function restrictImports(self) {
   return patterns;
 }
 
-const testFiles = ['**/*.test.ts', '**/test/**', '**/bench/**', 'e2e/**', 'common/src/testing/**'];
+const testFiles = ['**/*.test.ts', '**/*.test-util.ts', '**/test/**', '**/bench/**', 'e2e/**', 'common/src/testing/**'];
 
 export default tseslint.config(
   { ignores: ['**/node_modules/**', '**/build/**', '**/gen/**', 'common/native/build/**', 'charts/**'] },

@@ -1,44 +1,18 @@
 // Delta ADS end to end: our XdsClient against our XdsServer over real grpc-js on 127.0.0.1.
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as grpc from '@grpc/grpc-js';
 import type { DeltaDiscoveryResponse } from '../gen/envoy/service/discovery/v3/DeltaDiscoveryResponse.ts';
 import type { Address__Output } from '../gen/istio/workload/Address.ts';
-import { ProtoCodec, TYPE_URL } from '../proto/index.ts';
-import { FakeXdsServer, WatchRecorder, addressType, waitUntil, workloadAddress } from '../testing/index.ts';
-import { XdsClient, protoResourceType } from './index.ts';
-import type { XdsClientOptions, XdsConnection, XdsServerOptions } from './index.ts';
+import { TYPE_URL } from '../proto/index.ts';
+import { xdsHarness } from './e2e-harness.test-util.ts';
+import { WatchRecorder, addressType, waitUntil, workloadAddress } from '../testing/index.ts';
+import { protoResourceType } from './index.ts';
+import type { XdsConnection } from './index.ts';
 
 const A = TYPE_URL.ADDRESS;
-let codec: ProtoCodec;
-const cleanups: (() => void)[] = [];
-
-before(() => {
-  codec = ProtoCodec.load();
-});
-after(() => {
-  for (const cleanup of cleanups.reverse()) cleanup();
-});
-
-async function startServer(options: XdsServerOptions & { port?: number } = {}): Promise<FakeXdsServer> {
-  const server = await FakeXdsServer.start(options);
-  cleanups.push(() => server.close());
-  return server;
-}
-
-function startClient(address: string, extra: Partial<XdsClientOptions> = {}): XdsClient {
-  const client = new XdsClient({
-    target: address,
-    credentials: grpc.credentials.createInsecure(),
-    node: { id: 'ztunnel~10.0.0.1~ztunnel-abc.istio-system~istio-system.svc.cluster.local' },
-    types: [addressType(codec)],
-    backoff: { initialMs: 5, maxMs: 50 },
-    ...extra,
-  });
-  cleanups.push(() => client.close());
-  client.start();
-  return client;
-}
+const harness = xdsHarness('delta', 'ztunnel~10.0.0.1~ztunnel-abc.istio-system~istio-system.svc.cluster.local');
+const { startServer, startClient } = harness;
 
 function uidOf(value: unknown): string {
   return (value as Address__Output).workload?.uid ?? '';
@@ -46,8 +20,8 @@ function uidOf(value: unknown): string {
 
 test('delta: initial push, update and removal reach the watcher; the server records the ACK', async () => {
   const server = await startServer();
-  server.store.upsert(A, 'uid-1', workloadAddress(codec, 'uid-1', 'v1'));
-  server.store.upsert(A, 'uid-2', workloadAddress(codec, 'uid-2', 'v1'));
+  server.store.upsert(A, 'uid-1', workloadAddress(harness.codec, 'uid-1', 'v1'));
+  server.store.upsert(A, 'uid-2', workloadAddress(harness.codec, 'uid-2', 'v1'));
   const client = startClient(server.address);
   const seen = new WatchRecorder<Address__Output>();
   client.watch(A, '*', seen);
@@ -55,7 +29,7 @@ test('delta: initial push, update and removal reach the watcher; the server reco
   await seen.waitFor('two workloads', (e) => e.length === 2);
   assert.deepEqual(seen.events.map((e) => e.name).sort(), ['uid-1', 'uid-2']);
 
-  server.store.upsert(A, 'uid-1', workloadAddress(codec, 'uid-1', 'v2', 'renamed'));
+  server.store.upsert(A, 'uid-1', workloadAddress(harness.codec, 'uid-1', 'v2', 'renamed'));
   await seen.waitFor('the update', (e) => e.length === 3);
   const update = seen.events[2];
   assert.equal(update?.kind, 'change');
@@ -79,7 +53,7 @@ test('delta: initial push, update and removal reach the watcher; the server reco
 
 test('delta: a bad resource is NACKed with its reason, keeps its last good value, and good ones apply', async () => {
   const server = await startServer();
-  server.store.upsert(A, 'uid-1', workloadAddress(codec, 'uid-1', 'v1', 'good-1'));
+  server.store.upsert(A, 'uid-1', workloadAddress(harness.codec, 'uid-1', 'v1', 'good-1'));
   const client = startClient(server.address);
   const seen = new WatchRecorder<Address__Output>();
   client.watch(A, '*', seen);
@@ -89,8 +63,8 @@ test('delta: a bad resource is NACKed with its reason, keeps its last good value
   server.store.setResources(
     A,
     new Map([
-      ['uid-1', workloadAddress(codec, '', 'v2')],
-      ['uid-3', workloadAddress(codec, 'uid-3', 'v1')],
+      ['uid-1', workloadAddress(harness.codec, '', 'v2')],
+      ['uid-3', workloadAddress(harness.codec, 'uid-3', 'v1')],
     ]),
   );
   await seen.waitFor('uid-3', (e) => e.some((x) => x.name === 'uid-3'));
@@ -108,7 +82,7 @@ test('delta: a bad resource is NACKed with its reason, keeps its last good value
 test('delta: after a server restart the client sends initial_resource_versions and gets only changes and removals', async () => {
   const first = await startServer();
   const port = first.port;
-  for (const uid of ['keep', 'change', 'drop']) first.store.upsert(A, uid, workloadAddress(codec, uid, 'v1'));
+  for (const uid of ['keep', 'change', 'drop']) first.store.upsert(A, uid, workloadAddress(harness.codec, uid, 'v1'));
   const client = startClient(first.address);
   const seen = new WatchRecorder<Address__Output>();
   client.watch(A, '*', seen);
@@ -122,9 +96,9 @@ test('delta: after a server restart the client sends initial_resource_versions a
     onConnect: (conn) => requests.push(conn),
     onResponse: (_conn, response) => sent.push(response as DeltaDiscoveryResponse),
   });
-  second.store.upsert(A, 'keep', workloadAddress(codec, 'keep', 'v1'));
-  second.store.upsert(A, 'change', workloadAddress(codec, 'change', 'v2', 'changed'));
-  second.store.upsert(A, 'new', workloadAddress(codec, 'new', 'v1'));
+  second.store.upsert(A, 'keep', workloadAddress(harness.codec, 'keep', 'v1'));
+  second.store.upsert(A, 'change', workloadAddress(harness.codec, 'change', 'v2', 'changed'));
+  second.store.upsert(A, 'new', workloadAddress(harness.codec, 'new', 'v1'));
 
   await seen.waitFor('the removal of drop', (e) => e.some((x) => x.kind === 'remove' && x.name === 'drop'));
   await seen.waitFor('new', (e) => e.some((x) => x.name === 'new'));
@@ -139,7 +113,7 @@ test('delta: after a server restart the client sends initial_resource_versions a
 test('delta: a cancelled stream reconnects and an unchanged store sends nothing but the empty first response', async () => {
   const sent: DeltaDiscoveryResponse[] = [];
   const server = await startServer({ onResponse: (_c, r) => sent.push(r as DeltaDiscoveryResponse) });
-  server.store.upsert(A, 'uid-1', workloadAddress(codec, 'uid-1', 'v1'));
+  server.store.upsert(A, 'uid-1', workloadAddress(harness.codec, 'uid-1', 'v1'));
   const client = startClient(server.address);
   client.watch(A, '*', new WatchRecorder());
   await client.ready(A);
@@ -155,8 +129,8 @@ test('delta: a cancelled stream reconnects and an unchanged store sends nothing 
 
 test('delta: named subscriptions get only their names; wildcard and unsubscribe change what is pushed', async () => {
   const server = await startServer();
-  server.store.upsert(A, 'uid-1', workloadAddress(codec, 'uid-1', 'v1'));
-  server.store.upsert(A, 'uid-2', workloadAddress(codec, 'uid-2', 'v1'));
+  server.store.upsert(A, 'uid-1', workloadAddress(harness.codec, 'uid-1', 'v1'));
+  server.store.upsert(A, 'uid-2', workloadAddress(harness.codec, 'uid-2', 'v1'));
   const client = startClient(server.address);
   const one = new WatchRecorder<Address__Output>();
   const stopOne = client.watch(A, 'uid-1', one);
@@ -165,8 +139,8 @@ test('delta: named subscriptions get only their names; wildcard and unsubscribe 
   assert.deepEqual([...client.versions(A).keys()], ['uid-1']);
   assert.deepEqual(server.xds.syncz()[0]?.subscribed, ['uid-1']);
 
-  server.store.upsert(A, 'uid-2', workloadAddress(codec, 'uid-2', 'v2', 'pod-v2'));
-  server.store.upsert(A, 'uid-1', workloadAddress(codec, 'uid-1', 'v2', 'pod-v2'));
+  server.store.upsert(A, 'uid-2', workloadAddress(harness.codec, 'uid-2', 'v2', 'pod-v2'));
+  server.store.upsert(A, 'uid-1', workloadAddress(harness.codec, 'uid-1', 'v2', 'pod-v2'));
   await one.waitFor('uid-1 v2', (e) => e.length === 2);
   assert.equal(client.versions(A).has('uid-2'), false, 'uid-2 is not subscribed and must not be sent');
 
@@ -184,9 +158,9 @@ test('delta: named subscriptions get only their names; wildcard and unsubscribe 
 
 test('delta: a type the server does not serve is ignored without harming the others', async () => {
   const server = await startServer({ typeUrls: [A] });
-  server.store.upsert(A, 'uid-1', workloadAddress(codec, 'uid-1', 'v1'));
-  const cluster = protoResourceType(codec, TYPE_URL.CLUSTER);
-  const client = startClient(server.address, { types: [addressType(codec), cluster] });
+  server.store.upsert(A, 'uid-1', workloadAddress(harness.codec, 'uid-1', 'v1'));
+  const cluster = protoResourceType(harness.codec, TYPE_URL.CLUSTER);
+  const client = startClient(server.address, { types: [addressType(harness.codec), cluster] });
   client.watch(TYPE_URL.CLUSTER, '*', new WatchRecorder());
   const seen = new WatchRecorder<Address__Output>();
   client.watch(A, '*', seen);
@@ -214,7 +188,7 @@ test('delta: the client NACKs a response of a type it never registered, naming t
   const port = await new Promise<number>((resolve, reject) =>
     raw.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (e, p) => (e ? reject(e) : resolve(p))),
   );
-  cleanups.push(() => raw.forceShutdown());
+  harness.onCleanup(() => raw.forceShutdown());
   const client = startClient(`127.0.0.1:${port}`);
   client.watch(A, '*', new WatchRecorder());
   await waitUntil('the NACK', () => nacks.length === 1);

@@ -1,58 +1,29 @@
 // State-of-the-world ADS end to end: our XdsClient against our XdsServer over real grpc-js on 127.0.0.1.
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as grpc from '@grpc/grpc-js';
 import type { DiscoveryResponse } from '../gen/envoy/service/discovery/v3/DiscoveryResponse.ts';
 import type { Address__Output } from '../gen/istio/workload/Address.ts';
-import { ProtoCodec, TYPE_URL } from '../proto/index.ts';
-import { FakeXdsServer, WatchRecorder, addressType, waitUntil, workloadAddress } from '../testing/index.ts';
+import { TYPE_URL } from '../proto/index.ts';
+import { xdsHarness } from './e2e-harness.test-util.ts';
+import { WatchRecorder, addressType, waitUntil, workloadAddress } from '../testing/index.ts';
 import { loadAdsService } from './ads-service.ts';
-import { XdsClient } from './index.ts';
-import type { XdsClientOptions, XdsServerOptions } from './index.ts';
 
 const A = TYPE_URL.ADDRESS;
-let codec: ProtoCodec;
-const cleanups: (() => void)[] = [];
-
-before(() => {
-  codec = ProtoCodec.load();
-});
-after(() => {
-  for (const cleanup of cleanups.reverse()) cleanup();
-});
-
-async function startServer(options: XdsServerOptions & { port?: number } = {}): Promise<FakeXdsServer> {
-  const server = await FakeXdsServer.start(options);
-  cleanups.push(() => server.close());
-  return server;
-}
-
-function startClient(address: string, extra: Partial<XdsClientOptions> = {}): XdsClient {
-  const client = new XdsClient({
-    target: address,
-    credentials: grpc.credentials.createInsecure(),
-    variant: 'sotw',
-    node: { id: 'sidecar~10.0.0.2~app.default~default.svc.cluster.local' },
-    types: [addressType(codec)],
-    backoff: { initialMs: 5, maxMs: 50 },
-    ...extra,
-  });
-  cleanups.push(() => client.close());
-  client.start();
-  return client;
-}
+const harness = xdsHarness('sotw', 'sidecar~10.0.0.2~app.default~default.svc.cluster.local');
+const { startServer, startClient } = harness;
 
 test('sotw: initial push, update and removal; the server records the ACKed version_info', async () => {
   const server = await startServer();
-  server.store.upsert(A, 'uid-1', workloadAddress(codec, 'uid-1', 'a'));
-  server.store.upsert(A, 'uid-2', workloadAddress(codec, 'uid-2', 'a'));
+  server.store.upsert(A, 'uid-1', workloadAddress(harness.codec, 'uid-1', 'a'));
+  server.store.upsert(A, 'uid-2', workloadAddress(harness.codec, 'uid-2', 'a'));
   const client = startClient(server.address);
   const seen = new WatchRecorder<Address__Output>();
   client.watch(A, '*', seen);
   await client.ready(A);
   await seen.waitFor('two workloads', (e) => e.length === 2);
 
-  server.store.upsert(A, 'uid-2', workloadAddress(codec, 'uid-2', 'b', 'renamed'));
+  server.store.upsert(A, 'uid-2', workloadAddress(harness.codec, 'uid-2', 'b', 'renamed'));
   await seen.waitFor('the update', (e) => e.length === 3);
   assert.equal(seen.events.filter((e) => e.name === 'uid-1').length, 1, 'unchanged uid-1 is not reported again');
 
@@ -69,7 +40,7 @@ test('sotw: initial push, update and removal; the server records the ACKed versi
 
 test('sotw: a NACK keeps the last good value of the bad resource, applies the good ones, and names the reason', async () => {
   const server = await startServer();
-  server.store.upsert(A, 'uid-1', workloadAddress(codec, 'uid-1', 'a', 'good-1'));
+  server.store.upsert(A, 'uid-1', workloadAddress(harness.codec, 'uid-1', 'a', 'good-1'));
   const client = startClient(server.address);
   const seen = new WatchRecorder<Address__Output>();
   client.watch(A, '*', seen);
@@ -80,9 +51,9 @@ test('sotw: a NACK keeps the last good value of the bad resource, applies the go
   server.store.setResources(
     A,
     new Map([
-      ['uid-1', workloadAddress(codec, 'uid-1', 'a', 'good-1')],
-      ['bad', workloadAddress(codec, '', 'a')],
-      ['uid-3', workloadAddress(codec, 'uid-3', 'a')],
+      ['uid-1', workloadAddress(harness.codec, 'uid-1', 'a', 'good-1')],
+      ['bad', workloadAddress(harness.codec, '', 'a')],
+      ['uid-3', workloadAddress(harness.codec, 'uid-3', 'a')],
     ]),
   );
   await seen.waitFor('uid-3', (e) => e.some((x) => x.name === 'uid-3'));
@@ -102,12 +73,12 @@ test('sotw: a NACK keeps the last good value of the bad resource, applies the go
 test('sotw: a resource that decodes and is named but fails validation keeps its last good value', async () => {
   const server = await startServer();
   const strictType = {
-    ...addressType(codec),
+    ...addressType(harness.codec),
     validate: (a: Address__Output) => {
       if (a.workload?.name === 'broken') throw new Error('name is "broken"');
     },
   };
-  server.store.upsert(A, 'uid-1', workloadAddress(codec, 'uid-1', 'a', 'good'));
+  server.store.upsert(A, 'uid-1', workloadAddress(harness.codec, 'uid-1', 'a', 'good'));
   const client = startClient(server.address, { types: [strictType] });
   const seen = new WatchRecorder<Address__Output>();
   client.watch(A, '*', seen);
@@ -115,8 +86,8 @@ test('sotw: a resource that decodes and is named but fails validation keeps its 
   server.store.setResources(
     A,
     new Map([
-      ['uid-1', workloadAddress(codec, 'uid-1', 'b', 'broken')],
-      ['uid-2', workloadAddress(codec, 'uid-2', 'b')],
+      ['uid-1', workloadAddress(harness.codec, 'uid-1', 'b', 'broken')],
+      ['uid-2', workloadAddress(harness.codec, 'uid-2', 'b')],
     ]),
   );
   await seen.waitFor('uid-2', (e) => e.some((x) => x.name === 'uid-2'));
@@ -128,8 +99,8 @@ test('sotw: a resource that decodes and is named but fails validation keeps its 
 test('sotw: after a server restart the client asks again and converges on the new state', async () => {
   const first = await startServer();
   const port = first.port;
-  first.store.upsert(A, 'keep', workloadAddress(codec, 'keep', 'a'));
-  first.store.upsert(A, 'drop', workloadAddress(codec, 'drop', 'a'));
+  first.store.upsert(A, 'keep', workloadAddress(harness.codec, 'keep', 'a'));
+  first.store.upsert(A, 'drop', workloadAddress(harness.codec, 'drop', 'a'));
   const client = startClient(first.address);
   const seen = new WatchRecorder<Address__Output>();
   client.watch(A, '*', seen);
@@ -138,7 +109,7 @@ test('sotw: after a server restart the client asks again and converges on the ne
 
   const sent: DiscoveryResponse[] = [];
   const second = await startServer({ port, onResponse: (_c, r) => sent.push(r as DiscoveryResponse) });
-  second.store.upsert(A, 'keep', workloadAddress(codec, 'keep', 'a'));
+  second.store.upsert(A, 'keep', workloadAddress(harness.codec, 'keep', 'a'));
   await seen.waitFor('the removal of drop', (e) => e.some((x) => x.kind === 'remove' && x.name === 'drop'));
   assert.equal(seen.events.filter((e) => e.name === 'keep').length, 1, 'identical keep is not re-reported');
   assert.equal(sent[0]?.resources?.length, 1);
@@ -146,8 +117,8 @@ test('sotw: after a server restart the client asks again and converges on the ne
 
 test('sotw: a named subscription gets only its names; adding the wildcard gets everything', async () => {
   const server = await startServer();
-  server.store.upsert(A, 'uid-1', workloadAddress(codec, 'uid-1', 'a'));
-  server.store.upsert(A, 'uid-2', workloadAddress(codec, 'uid-2', 'a'));
+  server.store.upsert(A, 'uid-1', workloadAddress(harness.codec, 'uid-1', 'a'));
+  server.store.upsert(A, 'uid-2', workloadAddress(harness.codec, 'uid-2', 'a'));
   const client = startClient(server.address);
   const one = new WatchRecorder<Address__Output>();
   client.watch(A, 'uid-1', one);
@@ -181,7 +152,7 @@ test('sotw: the client NACKs a response of a type it never registered, naming th
   const port = await new Promise<number>((resolve, reject) =>
     raw.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (e, p) => (e ? reject(e) : resolve(p))),
   );
-  cleanups.push(() => raw.forceShutdown());
+  harness.onCleanup(() => raw.forceShutdown());
   const client = startClient(`127.0.0.1:${port}`);
   client.watch(A, '*', new WatchRecorder());
   await waitUntil('the NACK', () => nacks.length === 1);
