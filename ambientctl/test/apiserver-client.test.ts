@@ -163,6 +163,37 @@ describe('local apiserver with client-node', () => {
     await rejects(core.readNamespacedConfigMap({ name: 'c', namespace: 'doomed' }), 404);
   });
 
+  it('allocates Service cluster IPs and keeps them immutable', async () => {
+    const kube = await core.readNamespacedService({ name: 'kubernetes', namespace: 'default' });
+    assert.equal(kube.spec?.clusterIP, '10.96.0.1');
+    const a = await core.createNamespacedService({ namespace: 'crud', body: { metadata: { name: 'a' }, spec: { ports: [{ port: 80 }] } } });
+    const b = await core.createNamespacedService({ namespace: 'crud', body: { metadata: { name: 'b' }, spec: { ports: [{ port: 80 }] } } });
+    assert.match(a.spec?.clusterIP ?? '', /^10\.96\.\d+\.\d+$/);
+    assert.notEqual(a.spec?.clusterIP, b.spec?.clusterIP);
+    assert.equal(a.spec?.ports?.[0]?.targetPort, 80);
+    const headless = await core.createNamespacedService({ namespace: 'crud', body: { metadata: { name: 'h' }, spec: { clusterIP: 'None' } } });
+    assert.equal(headless.spec?.clusterIP, 'None');
+    const dup = await rejects(core.createNamespacedService({ namespace: 'crud', body: { metadata: { name: 'c' }, spec: { clusterIP: a.spec?.clusterIP ?? '' } } }), 422);
+    assert.match(String(dup['message']), /already allocated/);
+    const changed = { ...a, spec: { ...a.spec, clusterIP: '10.96.200.200', clusterIPs: ['10.96.200.200'] } };
+    await rejects(core.replaceNamespacedService({ name: 'a', namespace: 'crud', body: changed }), 422);
+  });
+
+  it('deletes dependents whose ownerReferences name a deleted owner', async () => {
+    const owner = await custom.createNamespacedCustomObject({ group: 'gateway.networking.k8s.io', version: 'v1', namespace: 'crud', plural: 'gateways', body: { apiVersion: 'gateway.networking.k8s.io/v1', kind: 'Gateway', metadata: { name: 'waypoint' }, spec: { gatewayClassName: 'istio-waypoint' } } }) as { metadata: { uid: string } };
+    const ref = { apiVersion: 'gateway.networking.k8s.io/v1', kind: 'Gateway', name: 'waypoint', uid: owner.metadata.uid };
+    await core.createNamespacedConfigMap({ namespace: 'crud', body: { metadata: { name: 'owned', ownerReferences: [ref] } } });
+    await core.createNamespacedConfigMap({ namespace: 'crud', body: { metadata: { name: 'unowned' } } });
+    await custom.deleteNamespacedCustomObject({ group: 'gateway.networking.k8s.io', version: 'v1', namespace: 'crud', plural: 'gateways', name: 'waypoint' });
+    let gone = false;
+    for (let i = 0; i < 100 && !gone; i++) {
+      gone = (await raw(server, 'GET', '/api/v1/namespaces/crud/configmaps/owned')).status === 404;
+      if (!gone) await new Promise((r) => setTimeout(r, 20));
+    }
+    assert.ok(gone, 'the owned ConfigMap was deleted');
+    assert.equal((await raw(server, 'GET', '/api/v1/namespaces/crud/configmaps/unowned')).status, 200);
+  });
+
   it('answers malformed requests with a Status naming the problem and keeps serving', async () => {
     const cases: [string, string, string, string, number, RegExp][] = [
       ['POST', '/api/v1/namespaces/crud/configmaps', '{"metadata":', 'application/json', 400, /not valid JSON/],

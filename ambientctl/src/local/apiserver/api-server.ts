@@ -21,6 +21,9 @@ import type { KubeObject } from './store.ts';
 import { TokenEndpoints } from './token-endpoints.ts';
 import { TokenIssuer } from './tokens.ts';
 import { nowTimestamp, newUid } from './object-meta.ts';
+import { Deleter } from './deletion.ts';
+import { GarbageCollector } from './garbage-collector.ts';
+import { DEFAULT_SERVICE_CIDR, ServiceIpAllocator } from './service-ips.ts';
 
 /** Defaults, with units in their names. */
 export const DEFAULT_PORT = 6443;
@@ -47,6 +50,8 @@ export interface ApiServerOptions {
   readonly keepaliveMs?: number;
   readonly bookmarkMs?: number;
   readonly maxBodyBytes?: number;
+  /** IPv4 CIDR Service cluster IPs come from. Default 10.96.0.0/16. */
+  readonly serviceCidr?: string;
   /** One line per request, for `--verbose`. */
   readonly log?: (line: string) => void;
 }
@@ -70,8 +75,8 @@ export interface ApiServer {
 
 const SYSTEM_NAMESPACES = ['default', 'kube-system', 'kube-public', 'kube-node-lease'];
 
-/** Creates the namespaces and service accounts every cluster starts with (if a loaded store lacks them). */
-function bootstrap(store: ObjectStore): void {
+/** Creates the namespaces, service accounts and `kubernetes` Service every cluster starts with (if missing). */
+function bootstrap(store: ObjectStore, serviceIps: ServiceIpAllocator, port: number): void {
   for (const ns of SYSTEM_NAMESPACES) {
     if (store.get('/namespaces', undefined, ns)) continue;
     const meta = { name: ns, uid: newUid(), creationTimestamp: nowTimestamp(), labels: { 'kubernetes.io/metadata.name': ns } };
@@ -79,6 +84,11 @@ function bootstrap(store: ObjectStore): void {
     if (!store.get('/serviceaccounts', ns, 'default')) {
       store.put('/serviceaccounts', { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'default', namespace: ns, uid: newUid(), creationTimestamp: nowTimestamp() } });
     }
+  }
+  if (!store.get('/services', 'default', 'kubernetes')) {
+    const meta = { name: 'kubernetes', namespace: 'default', uid: newUid(), creationTimestamp: nowTimestamp(), labels: { component: 'apiserver', provider: 'kubernetes' } };
+    const spec = { clusterIP: serviceIps.apiServerIp, ports: [{ name: 'https', port: 443, protocol: 'TCP', targetPort: port }] };
+    store.put('/services', serviceIps.assign({ apiVersion: 'v1', kind: 'Service', metadata: meta, spec }));
   }
 }
 
@@ -93,8 +103,10 @@ export async function startApiServer(options: ApiServerOptions = {}): Promise<Ap
   const registry = new ResourceRegistry();
   registerBuiltinKinds(registry);
   const store = new ObjectStore({ historyLimit: options.historyLimit ?? DEFAULT_HISTORY_LIMIT }, options.persist && dataDir ? loadSnapshot(dataDir) : undefined);
-  bootstrap(store);
+  const serviceIps = new ServiceIpAllocator(options.serviceCidr ?? DEFAULT_SERVICE_CIDR, store);
   const crds = new CrdController(store, registry);
+  const deleter = new Deleter(store);
+  const gc = new GarbageCollector(store, deleter);
   const writer = options.persist && dataDir ? new SnapshotWriter(store, dataDir) : undefined;
   const issuer = new TokenIssuer(identity.signingKeyPem);
   const watches = new Set<() => void>();
@@ -125,11 +137,12 @@ export async function startApiServer(options: ApiServerOptions = {}): Promise<Ap
   const port = typeof addr === 'object' && addr ? addr.port : (options.port ?? DEFAULT_PORT);
   const hostPart = host.includes(':') ? `[${host}]` : host;
   const url = `https://${hostPart}:${port}`;
+  bootstrap(store, serviceIps, port);
 
   server.on('request', createHandler({
     registry,
     store,
-    resources: new ResourceHandler(store),
+    resources: new ResourceHandler(store, deleter, serviceIps),
     tokens: new TokenEndpoints(store, issuer),
     issuer,
     discovery: new Discovery(registry),
@@ -168,6 +181,7 @@ export async function startApiServer(options: ApiServerOptions = {}): Promise<Ap
         for (const s of sockets) s.destroy();
         await closed;
         crds.close();
+        gc.close();
         writer?.close();
         if (!dataDir) rmSync(kubeDir, { recursive: true, force: true });
       })()),

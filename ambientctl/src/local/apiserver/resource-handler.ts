@@ -8,7 +8,8 @@ import type { ResourceType } from './registry.ts';
 import { selectorMatcher } from './selectors.ts';
 import type { KubeObject, ObjectMeta, ObjectStore } from './store.ts';
 import { metadataProblems, nameProblems } from './validation.ts';
-import { Deleter } from './deletion.ts';
+import type { Deleter } from './deletion.ts';
+import type { ServiceIpAllocator } from './service-ips.ts';
 import { listPage } from './list-page.ts';
 
 /** A request for one resource type, as the router parsed it from the URL. */
@@ -46,6 +47,10 @@ function stripDirectives(v: unknown): unknown {
 
 const NAMESPACES: ResourceType['resource'] = 'namespaces';
 
+function isCoreService(req: ResourceRequest): boolean {
+  return req.type.group === '' && req.type.resource === 'services';
+}
+
 /**
  * get / list / create / update / patch / delete for stored kinds, with the rules of a real API server: server-owned
  * metadata, generateName, resourceVersion preconditions, status subresources, generation, finalizers.
@@ -53,10 +58,12 @@ const NAMESPACES: ResourceType['resource'] = 'namespaces';
 export class ResourceHandler {
   readonly #store: ObjectStore;
   readonly #deleter: Deleter;
+  readonly #serviceIps: ServiceIpAllocator;
 
-  constructor(store: ObjectStore) {
+  constructor(store: ObjectStore, deleter: Deleter, serviceIps: ServiceIpAllocator) {
     this.#store = store;
-    this.#deleter = new Deleter(store);
+    this.#deleter = deleter;
+    this.#serviceIps = serviceIps;
   }
 
   get(req: ResourceRequest): Reply {
@@ -110,7 +117,8 @@ export class ResourceHandler {
     delete meta.deletionGracePeriodSeconds;
     delete meta.resourceVersion;
     delete meta['selfLink'];
-    const out: KubeObject = { ...obj, apiVersion: apiVersionOf(req.type.group, req.type.version), kind: req.type.kind, metadata: meta };
+    let out: KubeObject = { ...obj, apiVersion: apiVersionOf(req.type.group, req.type.version), kind: req.type.kind, metadata: meta };
+    if (isCoreService(req)) out = this.#serviceIps.assign(out);
     if (req.type.hasStatus) meta.generation = 1;
     else delete meta.generation;
     // Custom resources with a status subresource drop status on create; built-ins keep it (nodes, pods in tests).
@@ -228,6 +236,7 @@ export class ResourceHandler {
         else next['status'] = current['status'];
       }
       this.#validate(req, next.metadata);
+      if (isCoreService(req)) next = this.#serviceIps.keep(current, next);
     }
     const meta: ObjectMeta = { ...next.metadata, name: cm.name, uid: cm.uid, creationTimestamp: cm.creationTimestamp };
     if (cm.namespace !== undefined) meta.namespace = cm.namespace;
