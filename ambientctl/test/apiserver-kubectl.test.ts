@@ -115,6 +115,23 @@ describe('local apiserver with kubectl', { skip: kubectls.length === 0 ? 'no kub
         assert.doesNotMatch(await ok('get', 'ns', '-l', 'team!=mesh'), /^kt\s/m);
       });
 
+      it('creates a deployment, a service, a configmap and a service account with typed create commands', async () => {
+        assert.match(await ok('create', 'deployment', 'web', '-n', 'kt', '--image=img', '--port=80', '--replicas=2'), /deployment\.apps\/web created/);
+        assert.match(await ok('create', 'service', 'clusterip', 'web', '-n', 'kt', '--tcp=80:8080'), /service\/web created/);
+        assert.match(await ok('create', 'configmap', 'cfg', '-n', 'kt', '--from-literal=a=b'), /configmap\/cfg created/);
+        assert.match(await ok('create', 'serviceaccount', 'sa1', '-n', 'kt'), /serviceaccount\/sa1 created/);
+        const dep = await getJson('/apis/apps/v1/namespaces/kt/deployments/web');
+        assert.equal((dep['spec'] as { replicas: number }).replicas, 2);
+        const svc = await getJson('/api/v1/namespaces/kt/services/web');
+        const spec = svc['spec'] as { clusterIP: string; ports: { port: number; targetPort: number }[] };
+        assert.match(spec.clusterIP, /^10\.96\./);
+        assert.deepEqual([spec.ports[0]?.port, spec.ports[0]?.targetPort], [80, 8080]);
+        assert.deepEqual((await getJson('/api/v1/namespaces/kt/configmaps/cfg'))['data'], { a: 'b' });
+        await ok('delete', 'deployment', 'web', '-n', 'kt');
+        await ok('delete', 'service', 'web', '-n', 'kt');
+        await ok('delete', 'configmap', 'cfg', '-n', 'kt');
+      });
+
       it('creates and deletes objects from a file', async () => {
         const file = join(dir, 'objs.yaml');
         writeFileSync(file, OBJECTS('  k1: v1', 'ALLOW'));

@@ -103,7 +103,58 @@ function objectMeta(buf: Buffer): Record<string, unknown> {
 
 type Decoder = (fs: Field[]) => Record<string, unknown>;
 
-/** Per-kind decoders for the kinds `kubectl create <kind>` and `create token` send as protobuf. */
+function text(fs: Field[], no: number): string | undefined {
+  const f = one(fs, no);
+  return f ? str(f) : undefined;
+}
+
+function int(fs: Field[], no: number): number | undefined {
+  return one(fs, no)?.num;
+}
+
+/** A sub-message's fields, or an empty list when the field is absent. */
+function sub(fs: Field[], no: number): Field[] {
+  const f = one(fs, no);
+  return f ? fields(f.bytes) : [];
+}
+
+/** Container: name 1, image 2, command 3, args 4, workingDir 5, ports 6, env 7. */
+function container(fs: Field[]): Record<string, unknown> {
+  const c: Record<string, unknown> = {};
+  put(c, 'name', text(fs, 1));
+  put(c, 'image', text(fs, 2));
+  put(c, 'command', strings(fs, 3));
+  put(c, 'args', strings(fs, 4));
+  put(c, 'workingDir', text(fs, 5));
+  const ports = fs.filter((f) => f.no === 6).map((f) => {
+    const pf = fields(f.bytes);
+    const port: Record<string, unknown> = {};
+    put(port, 'name', text(pf, 1));
+    put(port, 'containerPort', int(pf, 3));
+    put(port, 'protocol', text(pf, 4) || 'TCP');
+    return port;
+  });
+  if (ports.length > 0) c['ports'] = ports;
+  const env = fs.filter((f) => f.no === 7).map((f) => {
+    const ef = fields(f.bytes);
+    return { name: text(ef, 1) ?? '', value: text(ef, 2) ?? '' };
+  });
+  if (env.length > 0) c['env'] = env;
+  return c;
+}
+
+/** PodTemplateSpec: metadata 1, spec 2 (containers 2, serviceAccountName 8, nodeName 10, hostNetwork 11). */
+function podTemplate(fs: Field[]): Record<string, unknown> {
+  const spec = sub(fs, 2);
+  const podSpec: Record<string, unknown> = { containers: spec.filter((f) => f.no === 2).map((f) => container(fields(f.bytes))) };
+  put(podSpec, 'serviceAccountName', text(spec, 8));
+  put(podSpec, 'nodeName', text(spec, 10));
+  if (int(spec, 11)) podSpec['hostNetwork'] = true;
+  const meta = one(fs, 1);
+  return { metadata: meta ? objectMeta(meta.bytes) : {}, spec: podSpec };
+}
+
+/** Per-kind decoders for the kinds `kubectl create <kind>` and `create token` send as protobuf (the fields those commands set). */
 const DECODERS: Record<string, Decoder> = {
   Namespace: (fs) => {
     const out: Record<string, unknown> = {};
@@ -132,6 +183,36 @@ const DECODERS: Record<string, Decoder> = {
     const auto = one(fs, 4);
     if (auto) out['automountServiceAccountToken'] = auto.num !== 0;
     return out;
+  },
+  Deployment: (fs) => {
+    const spec = sub(fs, 2);
+    const out: Record<string, unknown> = {};
+    put(out, 'replicas', int(spec, 1));
+    out['selector'] = { matchLabels: stringMap(sub(spec, 2), 1) ?? {} };
+    out['template'] = podTemplate(sub(spec, 3));
+    return { spec: out };
+  },
+  Service: (fs) => {
+    const spec = sub(fs, 2);
+    const out: Record<string, unknown> = {};
+    const ports = spec.filter((f) => f.no === 1).map((f) => {
+      const pf = fields(f.bytes);
+      const port: Record<string, unknown> = {};
+      put(port, 'name', text(pf, 1));
+      put(port, 'protocol', text(pf, 2) || 'TCP');
+      put(port, 'port', int(pf, 3));
+      // targetPort is an IntOrString: type 0 → intVal (2), type 1 → strVal (3).
+      const target = sub(pf, 4);
+      if (target.length > 0) port['targetPort'] = int(target, 1) === 1 ? (text(target, 3) ?? '') : (int(target, 2) ?? 0);
+      const nodePort = int(pf, 5);
+      if (nodePort) port['nodePort'] = nodePort;
+      return port;
+    });
+    if (ports.length > 0) out['ports'] = ports;
+    put(out, 'selector', stringMap(spec, 2));
+    put(out, 'clusterIP', text(spec, 3));
+    put(out, 'type', text(spec, 4));
+    return { spec: out };
   },
   TokenRequest: (fs) => {
     const spec = one(fs, 2);
