@@ -17,6 +17,8 @@ import type { TokenEndpoints } from './token-endpoints.ts';
 import { API_AUDIENCE } from './tokens.ts';
 import type { TokenIssuer } from './tokens.ts';
 import { serveWatch } from './watch.ts';
+import { toTable, wantsTable } from './table.ts';
+import type { KubeObject } from './store.ts';
 import type { WatchTiming } from './watch.ts';
 
 type Request = IncomingMessage | Http2ServerRequest;
@@ -131,17 +133,28 @@ export function createHandler(deps: HandlerDeps): (req: Request, res: ServerResp
       throw new ApiError(405, 'MethodNotAllowed', `${method} is not supported on ${type.resource}/status`);
     }
     const contentType = String(req.headers['content-type'] ?? '');
+    const table = method === 'GET' && r.subresource === undefined && wantsTable(String(req.headers['accept'] ?? ''));
+    const includeObject = query.get('includeObject');
     switch (method) {
       case 'GET': {
-        if (name !== undefined) return deps.resources.get(rr);
+        if (name !== undefined) {
+          const reply = deps.resources.get(rr);
+          if (!table) return reply;
+          const obj = reply.body as KubeObject;
+          return { status: 200, body: toTable(type, [obj], { resourceVersion: obj.metadata.resourceVersion }, includeObject) };
+        }
         const w = query.get('watch');
         if (r.watchPath || w === 'true' || w === '1') {
-          const end = serveWatch(rr, res, deps.store, deps.timing);
+          const format = table ? (o: KubeObject): unknown => toTable(type, [o], { resourceVersion: o.metadata.resourceVersion }, includeObject) : undefined;
+          const end = serveWatch(rr, res, deps.store, deps.timing, format);
           const untrack = deps.trackWatch(end);
           res.on('close', untrack);
           return undefined;
         }
-        return deps.resources.list(rr);
+        const list = deps.resources.list(rr);
+        if (!table) return list;
+        const body = list.body as { metadata: Record<string, unknown>; items: KubeObject[] };
+        return { status: 200, body: toTable(type, body.items, body.metadata, includeObject) };
       }
       case 'POST':
         if (name !== undefined) throw new ApiError(405, 'MethodNotAllowed', `POST is not supported on a named ${type.kind}; use PUT or PATCH`);

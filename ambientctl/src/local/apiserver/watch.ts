@@ -28,9 +28,16 @@ function translate(e: StoreEvent, matches: (o: KubeObject) => boolean): 'ADDED' 
 /**
  * Serves one watch: replays what the client missed since its resourceVersion (or the current objects as ADDED
  * when it gave none or "0"), then streams live changes as JSON lines. A version older than the kept history
- * gets an ERROR event carrying a 410 `Status`, then the stream ends. Returns a function that ends the watch.
+ * gets an ERROR event carrying a 410 `Status`, then the stream ends. `format` turns objects into what the client
+ * asked for (a Table for kubectl). Returns a function that ends the watch.
  */
-export function serveWatch(req: ResourceRequest, res: HttpResponse, store: ObjectStore, timing: WatchTiming): () => void {
+export function serveWatch(
+  req: ResourceRequest,
+  res: HttpResponse,
+  store: ObjectStore,
+  timing: WatchTiming,
+  format: (obj: KubeObject) => unknown = (obj) => obj,
+): () => void {
   const match = selectorMatcher(req.query.get('labelSelector'), req.query.get('fieldSelector'));
   const inScope = (o: KubeObject): boolean => (req.namespace === undefined || o.metadata.namespace === req.namespace) && match(o);
   const rvText = req.query.get('resourceVersion') ?? '';
@@ -68,12 +75,12 @@ export function serveWatch(req: ResourceRequest, res: HttpResponse, store: Objec
     res.end();
     return () => undefined;
   }
-  for (const b of backlog) send(b.type, present(req.type, b.object));
+  for (const b of backlog) send(b.type, format(present(req.type, b.object)));
 
   const unsubscribe = store.subscribe((e) => {
     if (e.typeKey !== typeKey) return;
     const t = translate(e, inScope);
-    if (t) send(t, present(req.type, e.object));
+    if (t) send(t, format(present(req.type, e.object)));
   });
   const timers: NodeJS.Timeout[] = [setInterval(() => res.write('\n'), timing.keepaliveMs)];
   if (req.query.get('allowWatchBookmarks') === 'true') {
