@@ -14,6 +14,7 @@ interface ApiServerFlags {
   readonly host: string;
   readonly dataDir: string;
   readonly persist: boolean;
+  readonly san: string[];
   readonly verbose: boolean;
 }
 
@@ -25,6 +26,7 @@ async function runApiServer(flags: ApiServerFlags): Promise<void> {
     host: flags.host,
     dataDir,
     persist: flags.persist,
+    extraSans: flags.san,
     ...(flags.verbose ? { log: (line: string) => console.log(line) } : {}),
   });
   console.log(`local apiserver serving on ${server.url}`);
@@ -56,6 +58,7 @@ export function localCommand(): Command {
     .option('--host <address>', 'address to listen on', '127.0.0.1')
     .requiredOption('--data-dir <dir>', 'directory for the kubeconfig, CA and keys (created if missing)')
     .option('--persist', 'also keep objects in <data-dir>/objects.json across restarts', false)
+    .option('--san <name>', 'extra DNS name or IP for the serving certificate (repeatable)', (v: string, acc: string[]) => [...acc, v], [] as string[])
     .option('-v, --verbose', 'log every request', false)
     .action((flags: ApiServerFlags) => runApiServer(flags));
   return local;

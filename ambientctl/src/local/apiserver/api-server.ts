@@ -50,6 +50,8 @@ export interface ApiServerOptions {
   readonly keepaliveMs?: number;
   readonly bookmarkMs?: number;
   readonly maxBodyBytes?: number;
+  /** More names or IP addresses for the serving certificate (e.g. a bridge address pods reach it on). */
+  readonly extraSans?: readonly string[];
   /** IPv4 CIDR Service cluster IPs come from. Default 10.96.0.0/16. */
   readonly serviceCidr?: string;
   /** One line per request, for `--verbose`. */
@@ -98,7 +100,7 @@ export async function startApiServer(options: ApiServerOptions = {}): Promise<Ap
   const dataDir = options.dataDir;
   if (options.persist && !dataDir) throw new Error('persist needs a dataDir to keep objects in');
   const identity = dataDir ? await loadOrCreateIdentity(dataDir) : await newIdentity();
-  const certs = await createServingCerts(identity.ca, [host]);
+  const certs = await createServingCerts(identity.ca, [host, ...(options.extraSans ?? [])]);
 
   const registry = new ResourceRegistry();
   registerBuiltinKinds(registry);
@@ -135,7 +137,9 @@ export async function startApiServer(options: ApiServerOptions = {}): Promise<Ap
   });
   const addr = server.address();
   const port = typeof addr === 'object' && addr ? addr.port : (options.port ?? DEFAULT_PORT);
-  const hostPart = host.includes(':') ? `[${host}]` : host;
+  // A wildcard listen address is not something a client can name (nor a SAN): point the kubeconfig at loopback.
+  const clientHost = host === '0.0.0.0' ? '127.0.0.1' : host === '::' ? '::1' : host;
+  const hostPart = clientHost.includes(':') ? `[${clientHost}]` : clientHost;
   const url = `https://${hostPart}:${port}`;
   bootstrap(store, serviceIps, port);
 

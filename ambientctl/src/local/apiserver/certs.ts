@@ -65,7 +65,7 @@ export async function createServingCerts(ca: { certPem: string; keyPem: string }
   const caCert = new x509.X509Certificate(ca.certPem);
   const caKey = await importKeyPem(ca.keyPem);
   const keys = (await webcrypto.subtle.generateKey(EC, true, ['sign', 'verify'])) as CryptoKeyPair;
-  const names = new Set(['127.0.0.1', 'localhost', 'kubernetes', 'kubernetes.default', 'kubernetes.default.svc', 'kubernetes.default.svc.cluster.local', ...hosts]);
+  const names = new Set(['127.0.0.1', '::1', 'localhost', 'kubernetes', 'kubernetes.default', 'kubernetes.default.svc', 'kubernetes.default.svc.cluster.local', ...hosts]);
   const sans = [...names].filter((h) => h !== '' && h !== '0.0.0.0' && h !== '::').map((h) => (isIP(h) ? { type: 'ip' as const, value: h } : { type: 'dns' as const, value: h }));
   const cert = await x509.X509CertificateGenerator.create({
     serialNumber: serial(),
