@@ -1,11 +1,12 @@
 /**
  * The base of every error the mesh raises on purpose. `code` is stable (`ERR_<AREA>_<WHAT>`) so callers,
- * tests, logs and metrics can branch on it without parsing messages.
+ * tests, logs and metrics can branch on it without parsing messages. An area with a fixed set of codes narrows
+ * the type: `class CsrError extends MeshError<CsrErrorCode> {}`.
  */
-export class MeshError extends Error {
-  readonly code: string;
+export class MeshError<Code extends string = string> extends Error {
+  readonly code: Code;
 
-  constructor(code: string, message: string, options?: { cause?: unknown }) {
+  constructor(code: Code, message: string, options?: { cause?: unknown }) {
     super(message, options);
     this.code = code;
     this.name = new.target.name;

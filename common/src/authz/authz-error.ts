@@ -12,13 +12,7 @@ export const AuthzErrorCode = {
 export type AuthzErrorCode = (typeof AuthzErrorCode)[keyof typeof AuthzErrorCode];
 
 /** Raised by policy conversion, compilation and evaluation when their input is malformed. */
-export class AuthzError extends MeshError {
-  declare readonly code: AuthzErrorCode;
-
-  constructor(code: AuthzErrorCode, message: string, options?: { cause?: unknown }) {
-    super(code, message, options);
-  }
-}
+export class AuthzError extends MeshError<AuthzErrorCode> {}
 
 /** Shorthand for the common case: a bad policy, named by `where`, with a message about one field. */
 export function invalidPolicy(where: string, message: string): never {

@@ -10,10 +10,4 @@ export const IdentityErrorCode = {
 export type IdentityErrorCode = (typeof IdentityErrorCode)[keyof typeof IdentityErrorCode];
 
 /** Raised when a workload identity cannot be parsed or built. */
-export class IdentityError extends MeshError {
-  declare readonly code: IdentityErrorCode;
-
-  constructor(code: IdentityErrorCode, message: string, options?: { cause?: unknown }) {
-    super(code, message, options);
-  }
-}
+export class IdentityError extends MeshError<IdentityErrorCode> {}

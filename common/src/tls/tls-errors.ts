@@ -42,28 +42,10 @@ export const TlsErrorCode = {
 export type TlsErrorCode = (typeof TlsErrorCode)[keyof typeof TlsErrorCode];
 
 /** Raised when a certificate signing request is malformed or asks for something we do not issue. */
-export class CsrError extends MeshError {
-  declare readonly code: CsrErrorCode;
-
-  constructor(code: CsrErrorCode, message: string, options?: { cause?: unknown }) {
-    super(code, message, options);
-  }
-}
+export class CsrError extends MeshError<CsrErrorCode> {}
 
 /** Raised by the certificate authority when it cannot load its material or refuses to sign. */
-export class CaError extends MeshError {
-  declare readonly code: CaErrorCode;
-
-  constructor(code: CaErrorCode, message: string, options?: { cause?: unknown }) {
-    super(code, message, options);
-  }
-}
+export class CaError extends MeshError<CaErrorCode> {}
 
 /** Raised (or returned, from `checkServerIdentity`) when mTLS material or a peer fails our checks. */
-export class TlsError extends MeshError {
-  declare readonly code: TlsErrorCode;
-
-  constructor(code: TlsErrorCode, message: string, options?: { cause?: unknown }) {
-    super(code, message, options);
-  }
-}
+export class TlsError extends MeshError<TlsErrorCode> {}
