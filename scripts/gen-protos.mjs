@@ -3,16 +3,14 @@
 // The generated files are never edited by hand; run `npm run gen` after changing a .proto or the list below.
 import { spawnSync } from 'node:child_process';
 import { globSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = dirname(dirname(fileURLToPath(import.meta.url)));
 const common = join(root, 'common');
-const require = createRequire(join(common, 'package.json'));
-const xdsDeps = join(dirname(require.resolve('@grpc/grpc-js-xds/package.json')), 'deps');
-// Keep in step with common/src/proto/files.ts (the runtime loader reads the same files).
-const { PROTO_FILES, INCLUDE_SUBDIRS } = await import(join(common, 'src/proto/files.ts'));
+// The same file list and include folders as the runtime loader, so the types match what is decoded.
+const { PROTO_FILES } = await import(join(common, 'src/proto/files.ts'));
+const { protoIncludeDirs } = await import(join(common, 'src/proto/paths.ts'));
 
 const outDir = join(common, 'src/gen');
 rmSync(outDir, { recursive: true, force: true });
@@ -22,8 +20,7 @@ const args = [
   '--grpcLib=@grpc/grpc-js', '--importFileExtension=.ts', '--targetFileExtension=.ts',
   '-O', outDir,
   // `--includeDirs=` form: the array option would otherwise swallow the file names after it.
-  `--includeDirs=${join(common, 'proto')}`,
-  ...INCLUDE_SUBDIRS.map((d) => `--includeDirs=${join(xdsDeps, d)}`),
+  ...protoIncludeDirs().map((d) => `--includeDirs=${d}`),
 ];
 const bin = join(root, 'node_modules/.bin/proto-loader-gen-types');
 const r = spawnSync(bin, args, { stdio: 'inherit' });
