@@ -1,3 +1,5 @@
 export { FakeXdsServer } from './fake-xds-server.ts';
 export { workloadAddress, addressType, WatchRecorder, waitUntil } from './xds-fixtures.ts';
 export type { WatchEvent } from './xds-fixtures.ts';
+export { startLocalApiServer } from './local-apiserver.ts';
+export type { LocalApiServer } from './local-apiserver.ts';
