@@ -69,6 +69,14 @@ export class HboneServer {
     this.server.on('stream', (stream, headers) => void this.handleStream(stream, headers));
   }
 
+  /**
+   * An unbound server, for callers that listen themselves, e.g. inside a pod's netns:
+   * `listenInNetns({ netnsFd, host, port, server: s.server })`.
+   */
+  static create(opts: HboneServerOptions): HboneServer {
+    return new HboneServer(opts);
+  }
+
   /** Binds a listener: a port on a host, or an already-listening fd (a socket made inside a pod's netns). */
   static async bind(opts: HboneServerOptions & ({ host: string; port: number } | { fd: number })): Promise<HboneServer> {
     const s = new HboneServer(opts);
