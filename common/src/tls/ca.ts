@@ -11,6 +11,7 @@ import {
   resolveTtlSeconds,
 } from './ca-ttl.ts';
 import { parseCsr } from './csr-parse.ts';
+import { issueServingCertWith, type ServingCert, type ServingCertOptions } from './serving-cert.ts';
 import { splitPemCertificates, toPem } from './pem.ts';
 import { CaError, CaErrorCode } from './tls-errors.ts';
 import { x509 } from './x509-lib.ts';
@@ -164,6 +165,12 @@ export class CertificateAuthority {
       identity: request.identity,
     });
     return [pemOf(leaf), ...this.#above];
+  }
+
+  /** Issues a TLS serving certificate (DNS/IP SANs, serverAuth) with a fresh key, e.g. for istiod's gRPC port. */
+  async issueServingCert(options: ServingCertOptions): Promise<ServingCert> {
+    const { now, backdateSeconds } = this.#settings;
+    return issueServingCertWith(this.#issuer, this.#above, { now: now(), backdateSeconds }, options);
   }
 
   #validity(ttlSeconds: number | undefined): { notBefore: Date; notAfter: Date } {

@@ -3,6 +3,8 @@ export type { CsrBundle } from './csr.ts';
 export { parseCsr } from './csr-parse.ts';
 export type { ParsedCsr } from './csr-parse.ts';
 export { CertificateAuthority } from './ca.ts';
+export { DEFAULT_SERVING_TTL_S, servingSans } from './serving-cert.ts';
+export type { ServingCert, ServingCertOptions } from './serving-cert.ts';
 export type { CaMaterial, CaPolicy, GenerateCaOptions, LoadCaOptions, SignOptions } from './ca.ts';
 export { DEFAULT_BACKDATE_S, DEFAULT_CERT_TTL_S, DEFAULT_ROOT_TTL_S, MAX_CERT_TTL_S, resolveTtlSeconds } from './ca-ttl.ts';
 export type { TtlLimits } from './ca-ttl.ts';

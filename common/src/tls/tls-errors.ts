@@ -23,6 +23,8 @@ export const CaErrorCode = {
   INVALID_TTL: 'ERR_CA_INVALID_TTL',
   /** The CSR names a different identity than the one the caller was authorised for. */
   IDENTITY_MISMATCH: 'ERR_CA_IDENTITY_MISMATCH',
+  /** A serving certificate request names no host, or a malformed DNS name or IP address. */
+  INVALID_SERVING_REQUEST: 'ERR_CA_INVALID_SERVING_REQUEST',
 } as const;
 export type CaErrorCode = (typeof CaErrorCode)[keyof typeof CaErrorCode];
 
