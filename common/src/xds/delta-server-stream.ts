@@ -117,6 +117,7 @@ export class DeltaServerStream implements ServerStream<DeltaDiscoveryRequest__Ou
         { connection: this.ctx.conn.id, node: this.ctx.conn.node?.id ?? '', typeUrl: state.typeUrl, version },
         `xDS NACK: ${request.error_detail.message}`,
       );
+      this.ctx.onNack(state.typeUrl, state.lastNack);
     } else {
       state.ackedVersion = version;
       state.ackedNonce = request.response_nonce;

@@ -1,6 +1,6 @@
 import type { Node__Output } from '../gen/envoy/config/core/v3/Node.ts';
 import type { ResourceStore, StoreChange } from './resource-store.ts';
-import type { XdsConnection } from './xds-connection.ts';
+import type { NackRecord, XdsConnection } from './xds-connection.ts';
 import type { XdsLogger } from './xds-logger.ts';
 
 /** What a server-side stream handler needs from the server; one per stream. */
@@ -15,6 +15,8 @@ export interface ServerStreamContext<Response> {
   nextNonce(): string;
   /** Called once, with the first request, after the node is recorded. */
   onFirstRequest(): void;
+  /** Called when the client NACKs a response of `typeUrl` (after `lastNack` is recorded). */
+  onNack(typeUrl: string, nack: NackRecord): void;
 }
 
 /** One protocol variant's request handling for one stream. */

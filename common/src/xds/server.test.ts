@@ -107,3 +107,18 @@ test('sotw server: a stale nonce is ignored, a changed name list is answered, co
   assert.deepEqual(events, ['connect n3', 'disconnect n3']);
   assert.equal(server.xds.connections().length, 0);
 });
+
+test('delta and sotw servers: onNack reports each NACK with the type and the client message', async () => {
+  for (const method of ['DeltaAggregatedResources', 'StreamAggregatedResources'] as const) {
+    const nacks: string[] = [];
+    const { server, raw } = await setup(method, { onNack: (_c, typeUrl, nack) => nacks.push(`${typeUrl} ${nack.message}`) });
+    server.store.upsert(A, 'w', workloadAddress(codec, 'w', 'v1'));
+    raw.call.write({ node: { id: 'nack' }, type_url: A });
+    await waitUntil('the first response', () => raw.responses.length === 1);
+    const nonce = raw.responses[0]?.nonce as string;
+    raw.call.write({ type_url: A, response_nonce: nonce, error_detail: { code: 3, message: 'w: bad' } });
+    await waitUntil(`the NACK (${method})`, () => nacks.length === 1);
+    assert.deepEqual(nacks, [`${A} w: bad`]);
+    assert.equal(server.xds.connections()[0]?.types.get(A)?.lastNack?.message, 'w: bad');
+  }
+});

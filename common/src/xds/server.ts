@@ -8,7 +8,7 @@ import { ResourceStore } from './resource-store.ts';
 import type { ServerStream, ServerStreamContext } from './server-stream.ts';
 import { SotwServerStream } from './sotw-server-stream.ts';
 import { syncStatusOf } from './xds-connection.ts';
-import type { SyncStatus, XdsConnection, XdsVariant } from './xds-connection.ts';
+import type { NackRecord, SyncStatus, XdsConnection, XdsVariant } from './xds-connection.ts';
 import { SILENT_LOGGER } from './xds-logger.ts';
 import type { XdsLogger } from './xds-logger.ts';
 
@@ -33,6 +33,8 @@ export interface XdsServerOptions {
   onConnect?: (conn: XdsConnection) => void;
   /** When a stream that connected ends, whatever the reason. */
   onDisconnect?: (conn: XdsConnection) => void;
+  /** Every NACK a client sends (reject metrics); the connection's `lastNack` is already updated. */
+  onNack?: (conn: XdsConnection, typeUrl: string, nack: NackRecord) => void;
   /** Every response as it is written (push metrics, tests). */
   onResponse?: (conn: XdsConnection, response: DiscoveryResponse | DeltaDiscoveryResponse) => void;
   logger?: XdsLogger;
@@ -120,6 +122,7 @@ export class XdsServer {
         this.options.onResponse?.(conn, response as DiscoveryResponse | DeltaDiscoveryResponse);
       },
       nextNonce: () => String(++this.nonceCounter),
+      onNack: (typeUrl, nack) => this.options.onNack?.(conn, typeUrl, nack),
       onFirstRequest: () => {
         connected = true;
         this.live.set(conn, call);

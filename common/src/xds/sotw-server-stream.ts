@@ -84,6 +84,7 @@ export class SotwServerStream implements ServerStream<DiscoveryRequest__Output> 
         { connection: this.ctx.conn.id, node: this.ctx.conn.node?.id ?? '', typeUrl: state.typeUrl },
         `xDS NACK: ${request.error_detail.message}`,
       );
+      this.ctx.onNack(state.typeUrl, state.lastNack);
     } else {
       state.ackedVersion = request.version_info;
       state.ackedNonce = request.response_nonce;
