@@ -21,6 +21,8 @@ export const NetErrorCode = {
   Aborted: 'ERR_NET_ABORTED',
   /** The socket was closed before the operation finished. */
   Closed: 'ERR_NET_CLOSED',
+  /** The kernel refused a transparent (foreign source IP) socket: connect from the pod's own IP instead. */
+  TransparentRefused: 'ERR_NET_TRANSPARENT_REFUSED',
 } as const;
 
 /** A NetError code. */

@@ -12,6 +12,8 @@ export { listenInNetns } from './listen-in-netns.ts';
 export type { ListenInNetnsOptions } from './listen-in-netns.ts';
 export { connectInNetns } from './connect-in-netns.ts';
 export type { ConnectInNetnsOptions } from './connect-in-netns.ts';
+export { connectTransparent, isTransparentRefused, INPOD_PACKET_MARK } from './connect-transparent.ts';
+export type { ConnectTransparentOptions } from './connect-transparent.ts';
 export { SeqpacketSocket } from './seqpacket-socket.ts';
 export type { SeqpacketMessage, SeqpacketSocketOptions } from './seqpacket-socket.ts';
 export { SeqpacketServer } from './seqpacket-server.ts';
