@@ -3,3 +3,5 @@ export { workloadAddress, addressType, WatchRecorder, waitUntil } from './xds-fi
 export type { WatchEvent } from './xds-fixtures.ts';
 export { startLocalApiServer } from './local-apiserver.ts';
 export type { LocalApiServer } from './local-apiserver.ts';
+export { FakeCaServer } from './fake-ca-server.ts';
+export type { FakeCaFailure, FakeCaRequest, FakeCaServerOptions } from './fake-ca-server.ts';
