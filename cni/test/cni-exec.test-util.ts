@@ -30,6 +30,8 @@ export interface ChainRun {
   readonly ifName: string;
   readonly cniArgs: string;
   readonly cniPath: readonly string[];
+  /** For CHECK and DEL: the cached ADD result, as a runtime passes it. */
+  readonly prevResult?: Record<string, unknown>;
 }
 
 function findBinary(cniPath: readonly string[], type: string): string {
@@ -41,10 +43,10 @@ function findBinary(cniPath: readonly string[], type: string): string {
 export async function runChain(nodeNetns: string, conflist: Record<string, unknown>, run: ChainRun): Promise<ExecResult & { result?: Record<string, unknown> }> {
   const plugins = conflist['plugins'] as Record<string, unknown>[];
   const order = run.command === 'DEL' ? [...plugins].reverse() : plugins;
-  let prev: Record<string, unknown> | undefined;
+  let prev: Record<string, unknown> | undefined = run.command === 'ADD' ? undefined : run.prevResult;
   let last: ExecResult = { code: 0, stdout: '', stderr: '' };
   for (const p of order) {
-    const conf = { ...p, name: conflist['name'], cniVersion: conflist['cniVersion'], ...(prev && run.command !== 'DEL' ? { prevResult: prev } : {}) };
+    const conf = { ...p, name: conflist['name'], cniVersion: conflist['cniVersion'], ...(prev ? { prevResult: prev } : {}) };
     last = await execPlugin(
       nodeNetns,
       findBinary(run.cniPath, String(p['type'])),
