@@ -1,0 +1,93 @@
+// Pods handed over by the node agent → their proxy sets. An add for a uid already running replaces it
+// (the agent re-sends after a ztunnel or agent restart); a del drains; a snapshot removes pods it omits.
+import { errorMessage } from '@mesh/common/errors';
+import type { Logger } from '@mesh/common/log';
+import { closeFd } from '@mesh/common/net';
+import type { PodInfo, ProxyInputs } from '../proxy/inputs.ts';
+import { DEFAULT_POD_PORTS, PodProxy } from '../proxy/pod-proxy.ts';
+import type { PodPorts } from '../proxy/pod-proxy.ts';
+import type { ZdsHandler, ZdsWorkload } from './zds-client.ts';
+
+export interface WorkloadManagerOptions {
+  readonly inputs: ProxyInputs;
+  readonly drainDeadlineMs: number;
+  readonly log: Logger;
+  readonly ports?: PodPorts;
+  readonly onSnapshot?: () => void;
+  readonly onConnected?: (up: boolean) => void;
+}
+
+export class WorkloadManager implements ZdsHandler {
+  readonly #opts: WorkloadManagerOptions;
+  readonly #pods = new Map<string, PodProxy>();
+
+  constructor(opts: WorkloadManagerOptions) {
+    this.#opts = opts;
+  }
+
+  async add(w: ZdsWorkload, netnsFd: number): Promise<void> {
+    const { inputs, log } = this.#opts;
+    const old = this.#pods.get(w.uid);
+    if (old) {
+      this.#pods.delete(w.uid);
+      await old.stop(0);
+    }
+    const pod: PodInfo = {
+      uid: w.uid,
+      name: w.name,
+      namespace: w.namespace,
+      serviceAccount: w.serviceAccount,
+      identity: `spiffe://${inputs.trustDomain}/ns/${w.namespace}/sa/${w.serviceAccount}`,
+      netnsFd,
+    };
+    let proxy: PodProxy;
+    try {
+      proxy = await PodProxy.start(inputs, pod, this.#opts.ports ?? DEFAULT_POD_PORTS);
+    } catch (err) {
+      try {
+        closeFd(netnsFd);
+      } catch {
+        // Already released by the failed start.
+      }
+      throw new Error(`starting proxies of pod ${w.namespace}/${w.name} (${w.uid}) failed: ${errorMessage(err)}`, { cause: err });
+    }
+    this.#pods.set(w.uid, proxy);
+    log.info({ uid: w.uid, pod: `${w.namespace}/${w.name}`, identity: pod.identity }, 'pod proxies started');
+  }
+
+  async del(uid: string): Promise<void> {
+    const p = this.#pods.get(uid);
+    if (!p) return;
+    this.#pods.delete(uid);
+    await p.stop(this.#opts.drainDeadlineMs);
+    this.#opts.log.info({ uid }, 'pod proxies stopped');
+  }
+
+  async reconcile(present: ReadonlySet<string>): Promise<void> {
+    await Promise.all([...this.#pods.keys()].filter((uid) => !present.has(uid)).map((uid) => this.del(uid)));
+  }
+
+  connected(up: boolean): void {
+    this.#opts.onConnected?.(up);
+  }
+
+  snapshotDone(): void {
+    this.#opts.onSnapshot?.();
+  }
+
+  get(uid: string): PodProxy | undefined {
+    return this.#pods.get(uid);
+  }
+
+  /** For `/config_dump`. */
+  dump(): object[] {
+    return [...this.#pods.values()].map((p) => ({ uid: p.pod.uid, name: p.pod.name, namespace: p.pod.namespace, identity: p.pod.identity, openConnections: p.openConnections, pool: p.pool?.stats() }));
+  }
+
+  /** Drains every pod (shutdown). */
+  async stopAll(deadlineMs: number): Promise<void> {
+    const pods = [...this.#pods.values()];
+    this.#pods.clear();
+    await Promise.all(pods.map((p) => p.stop(deadlineMs)));
+  }
+}
