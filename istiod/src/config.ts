@@ -1,6 +1,9 @@
 // istiod's settings, read from the environment in one place (the composition root hands over process.env).
 import { buildConfig, envAddress, envDuration, envList, envString, setting } from '@mesh/common/config';
 import type { Address, BuiltConfig, Env } from '@mesh/common/config';
+import { ConfigError } from '@mesh/common/config';
+import { parseLogLevel } from '@mesh/common/log';
+import type { LogFormat, LogLevel } from '@mesh/common/log';
 
 /** Everything istiod is configured with. Durations are in milliseconds. */
 export interface IstiodConfig {
@@ -25,6 +28,8 @@ export interface IstiodConfig {
   readonly debounceAfterMs: number;
   /** Longest a push waits while changes keep coming. */
   readonly debounceMaxMs: number;
+  readonly logLevel: LogLevel;
+  readonly logFormat: LogFormat;
 }
 
 const HOUR_MS = 3_600_000;
@@ -88,7 +93,24 @@ const SPEC = {
     doc: 'longest a push is delayed while changes keep coming',
     parse: envDuration,
   }),
+  logLevel: setting({ env: 'LOG_LEVEL', default: 'info' as LogLevel, doc: 'log level', parse: envLogLevel }),
+  logFormat: setting({ env: 'LOG_FORMAT', default: 'text' as LogFormat, doc: 'log format: text or json', parse: envLogFormat }),
 };
+
+function envLogLevel(env: Env, name: string, def: LogLevel): LogLevel {
+  const value = envNonEmpty(env, name, def);
+  try {
+    return parseLogLevel(value);
+  } catch (err) {
+    throw new ConfigError(`${name}=${JSON.stringify(value)} is invalid: ${(err as Error).message}`);
+  }
+}
+
+function envLogFormat(env: Env, name: string, def: LogFormat): LogFormat {
+  const value = envNonEmpty(env, name, def);
+  if (value !== 'text' && value !== 'json') throw new ConfigError(`${name}=${JSON.stringify(value)} is invalid: expected text or json`);
+  return value;
+}
 
 function envNonEmpty(env: Env, name: string, def: string): string {
   const value = envString(env, name, def).trim();

@@ -1,0 +1,31 @@
+// istiod's HTTP port (15014): /ready, /metrics, /logging, /debug/syncz and /debug/config_dump, on the shared
+// admin server.
+import { AdminServer, configDumpHandler, jsonResponse } from '@mesh/common/admin';
+import type { ConfigDump } from '@mesh/common/admin';
+import type { Address } from '@mesh/common/config';
+import type { Readiness } from '@mesh/common/lifecycle';
+import type { LogRoot } from '@mesh/common/log';
+import type { MetricsRegistry } from '@mesh/common/metrics';
+import type { SynczEntry } from './syncz.ts';
+
+export interface DebugServerInputs {
+  readonly addr: Address;
+  readonly readiness: Readiness;
+  readonly metrics: MetricsRegistry;
+  readonly log?: LogRoot;
+  readonly configDump: ConfigDump;
+  readonly syncz: () => SynczEntry[];
+}
+
+export async function bindDebugServer(inputs: DebugServerInputs): Promise<AdminServer> {
+  const server = await AdminServer.bind({
+    host: inputs.addr.host,
+    port: inputs.addr.port,
+    readiness: inputs.readiness,
+    metrics: inputs.metrics,
+    ...(inputs.log ? { log: inputs.log } : {}),
+  });
+  server.register('/debug/syncz', () => jsonResponse(200, inputs.syncz()));
+  server.register('/debug/config_dump', configDumpHandler(inputs.configDump));
+  return server;
+}
