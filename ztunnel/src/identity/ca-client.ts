@@ -36,11 +36,23 @@ export function grpcCaClient(opts: GrpcCaClientOptions): CaClient {
   const pkg = loadGrpcPackage(['istio/ca.proto']) as unknown as {
     istio: { v1: { auth: { IstioCertificateService: new (t: string, c: grpc.ChannelCredentials) => CreateCertificateClient } } };
   };
-  const credentials = opts.endpoint.tls ? grpc.credentials.createSsl(readFileSync(opts.rootCaPath)) : grpc.credentials.createInsecure();
-  const client = new pkg.istio.v1.auth.IstioCertificateService(opts.endpoint.target, credentials);
+  // Built on first use: a ztunnel with no pods (or only a local config) needs neither the root file nor istiod.
+  let client: CreateCertificateClient | undefined;
+  const connect = (): CreateCertificateClient => {
+    if (client) return client;
+    let credentials: grpc.ChannelCredentials;
+    try {
+      credentials = opts.endpoint.tls ? grpc.credentials.createSsl(readFileSync(opts.rootCaPath)) : grpc.credentials.createInsecure();
+    } catch (err) {
+      throw new ZtunnelError('ERR_ZTUNNEL_CA', `cannot read the CA root ${opts.rootCaPath}: ${errorMessage(err)}`, { cause: err });
+    }
+    client = new pkg.istio.v1.auth.IstioCertificateService(opts.endpoint.target, credentials);
+    return client;
+  };
   return {
     sign: (csrPem, identity, ttlSeconds) =>
       new Promise((resolve, reject) => {
+        const c = connect();
         const md = new grpc.Metadata();
         md.set('clusterid', opts.clusterId);
         const token = opts.token();
@@ -50,14 +62,14 @@ export function grpcCaClient(opts: GrpcCaClientOptions): CaClient {
           validity_duration: String(ttlSeconds),
           metadata: { fields: { ImpersonatedIdentity: { string_value: identity } } },
         };
-        client.CreateCertificate(req, md, { deadline: Date.now() + (opts.timeoutMs ?? 10_000) }, (err, res) => {
+        c.CreateCertificate(req, md, { deadline: Date.now() + (opts.timeoutMs ?? 10_000) }, (err, res) => {
           if (err) return reject(new ZtunnelError('ERR_ZTUNNEL_CA', `CreateCertificate for ${identity} failed: ${err.message}`, { cause: err }));
           const chain = res?.cert_chain ?? [];
           if (chain.length === 0) return reject(new ZtunnelError('ERR_ZTUNNEL_CA', `CreateCertificate for ${identity} returned no certificate`));
           resolve(chain);
         });
       }),
-    close: () => client.close(),
+    close: () => client?.close(),
   };
 }
 
