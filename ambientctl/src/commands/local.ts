@@ -1,6 +1,7 @@
 import { Command, InvalidArgumentError } from 'commander';
 import { resolve } from 'node:path';
 import { startApiServer, DEFAULT_PORT } from '../local/apiserver/index.ts';
+import { addClusterCommands } from './local-cluster.ts';
 
 function port(value: string): number {
   const n = Number(value);
@@ -61,5 +62,6 @@ export function localCommand(): Command {
     .option('--san <name>', 'extra DNS name or IP for the serving certificate (repeatable)', (v: string, acc: string[]) => [...acc, v], [] as string[])
     .option('-v, --verbose', 'log every request', false)
     .action((flags: ApiServerFlags) => runApiServer(flags));
+  addClusterCommands(local);
   return local;
 }
