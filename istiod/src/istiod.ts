@@ -3,6 +3,7 @@
 // wrapper; tests call startIstiod directly.
 import type { KubeConfig } from '@kubernetes/client-node';
 import { ConfigDump } from '@mesh/common/admin';
+import { errorMessage } from '@mesh/common/errors';
 import type { AdminServer } from '@mesh/common/admin';
 import type { Address, ConfigEntry } from '@mesh/common/config';
 import { Readiness } from '@mesh/common/lifecycle';
@@ -22,8 +23,8 @@ import { buildModel } from './model/index.ts';
 import type { ClusterObjects, MeshOptions } from './model/index.ts';
 import { Debouncer, Pusher } from './push/index.ts';
 import type { PushModel } from './push/index.ts';
-import { ephemeralCa } from './server/ca-setup.ts';
-import type { IstiodCa } from './server/ca-setup.ts';
+import { istiodCa } from './server/ca-setup.ts';
+import type { CaFactory } from './server/ca-setup.ts';
 import { bindGrpcServer } from './server/grpc-server.ts';
 import type { BoundGrpcServer } from './server/grpc-server.ts';
 import { createIstiodMetrics } from './server/metrics.ts';
@@ -38,8 +39,8 @@ export interface IstiodDeps {
   readonly log?: LogRoot;
   /** Default: loaded here (a few hundred ms). */
   readonly codec?: ProtoCodec;
-  /** The CA (root, serving certificate, CreateCertificate service). Default: a throwaway root, no CA service. */
-  readonly ca?: (codec: ProtoCodec) => Promise<IstiodCa>;
+  /** The CA (root, serving certificate, CreateCertificate service). Default: istiod's CA (istiod/src/ca). */
+  readonly ca?: CaFactory;
   /** Config entries for /debug/config_dump. */
   readonly configEntries?: readonly ConfigEntry[];
   /** Informer restart delays (tests shorten them). */
@@ -128,7 +129,7 @@ export async function startIstiod(config: IstiodConfig, deps: IstiodDeps): Promi
     },
   });
 
-  const ca = await (deps.ca ?? ((): Promise<IstiodCa> => ephemeralCa(config.trustDomain)))(codec);
+  const ca = await (deps.ca ?? istiodCa)({ kc: deps.kc, config, metrics: metrics.registry, authenticate, logger: log.scope('ca') });
   const serving = await ca.authority.issueServingCert(servingNames(config.namespace, config.servingSans));
 
   const configDump = new ConfigDump();
@@ -168,6 +169,7 @@ export async function startIstiod(config: IstiodConfig, deps: IstiodDeps): Promi
   }
 
   watcher.start();
+  ca.start().catch((err: unknown) => logger.error(`root certificate publisher failed: ${errorMessage(err)}`));
   void watcher.whenSynced().then(() => {
     syncedTask.done();
     if (pusher.push('initial') === null) logger.error('the first push failed; retrying on the next change');

@@ -5,7 +5,6 @@ import { Drain, onSignals } from '@mesh/common/lifecycle';
 import { createLogger } from '@mesh/common/log';
 import { loadConfig } from './config.ts';
 import { startIstiod } from './istiod.ts';
-import { productionCa } from './server/production-ca.ts';
 
 const DRAIN_DEADLINE_MS = 10_000;
 
@@ -15,7 +14,7 @@ async function main(): Promise<void> {
   const logger = log.scope('istiod');
   const kc = new KubeConfig();
   kc.loadFromDefault(); // KUBECONFIG, ~/.kube/config, or the in-cluster service account
-  const istiod = await startIstiod(config, { kc, log, configEntries: entries, ca: productionCa(config, kc, log) });
+  const istiod = await startIstiod(config, { kc, log, configEntries: entries });
   const drain = new Drain({ deadlineMs: DRAIN_DEADLINE_MS });
   drain.register('istiod', { graceful: () => istiod.close(), force: () => process.exit(0) });
   onSignals(drain, {

@@ -14,7 +14,7 @@ import type { Istiod } from '../src/istiod.ts';
 export const ZTUNNEL_NODE_ID = 'ztunnel~10.244.0.2~ztunnel-node-0.istio-system~istio-system.svc.cluster.local';
 
 /** The target is an IP; TLS checks istiod's certificate against its DNS name instead (no IP as SNI). */
-const CHANNEL_OPTIONS: grpc.ChannelOptions = { 'grpc.ssl_target_name_override': 'istiod.istio-system.svc' };
+export const CHANNEL_OPTIONS: grpc.ChannelOptions = { 'grpc.ssl_target_name_override': 'istiod.istio-system.svc' };
 
 export interface Harness {
   readonly api: LocalApiServer;

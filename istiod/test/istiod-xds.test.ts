@@ -5,10 +5,12 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as grpc from '@grpc/grpc-js';
 import { CustomObjectsApi, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
-import { TYPE_URL } from '@mesh/common/proto';
+import { TYPE_URL, createCaClient } from '@mesh/common/proto';
+import type { IstioCertificateResponse__Output } from '@mesh/common/proto';
+import { createCsr } from '@mesh/common/tls';
 import { waitUntil } from '@mesh/common/testing';
 import type { WatchEvent } from '@mesh/common/testing';
-import { ZTUNNEL_NODE_ID, httpGet, openRawDelta, startHarness, startZtunnelClient } from './istiod-harness.test-util.ts';
+import { CHANNEL_OPTIONS, ZTUNNEL_NODE_ID, httpGet, openRawDelta, startHarness, startZtunnelClient } from './istiod-harness.test-util.ts';
 import type { Harness, ZtunnelClient } from './istiod-harness.test-util.ts';
 
 const NS = 'app';
@@ -216,4 +218,32 @@ test('/ready, /metrics and /debug/syncz show the connection and its ACK state; /
 
   const dump = JSON.parse((await httpGet(h, '/debug/config_dump')).body) as { addresses: Record<string, { value: { workload?: { addresses: string[] } } }> };
   assert.deepEqual(dump.addresses[uid('a')]?.value.workload?.addresses, ['10.244.0.5']);
+});
+
+test('the CA answers CreateCertificate on the same TLS port, and the root is published as istio-ca-root-cert', async () => {
+  const client = createCaClient(h.target, h.credentials, CHANNEL_OPTIONS);
+  try {
+    const csr = await createCsr('spiffe://cluster.local/ns/istio-system/sa/ztunnel');
+    const md = new grpc.Metadata();
+    md.set('authorization', `Bearer ${h.token}`);
+    const response = await new Promise<IstioCertificateResponse__Output>((resolve, reject) => {
+      client.CreateCertificate({ csr: csr.csrPem, validity_duration: 3600 }, md, { deadline: Date.now() + WAIT_MS }, (err, res) =>
+        err || !res ? reject(err ?? new Error('no response')) : resolve(res),
+      );
+    });
+    assert.ok(response.cert_chain.length >= 2);
+    assert.equal(response.cert_chain.at(-1), h.istiod.rootCertPem, 'the chain ends with the root istiod serves with');
+  } finally {
+    client.close();
+  }
+  let published: string | undefined;
+  const deadline = Date.now() + WAIT_MS;
+  while (published === undefined && Date.now() < deadline) {
+    published = await h.core
+      .readNamespacedConfigMap({ name: 'istio-ca-root-cert', namespace: NS })
+      .then((cm) => cm.data?.['root-cert.pem'])
+      .catch(() => undefined);
+    if (published === undefined) await new Promise((r) => setTimeout(r, 100));
+  }
+  assert.equal(published, h.istiod.rootCertPem);
 });
