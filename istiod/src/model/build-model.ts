@@ -2,6 +2,7 @@ import type { V1Node, V1Pod } from '@kubernetes/client-node';
 import type { Authorization } from '@mesh/common/authz';
 import { errorMessage } from '@mesh/common/errors';
 import type { Address } from '@mesh/common/wds';
+import { readEndpointSlice, type SliceResult, sliceServiceName } from './endpoint-slices.ts';
 import { buildPolicies } from './policies.ts';
 import { SelectorIndex } from './selector-index.ts';
 import { buildKubeService, buildServiceEntry, type ServiceContext, type ServiceInfo } from './services.ts';
@@ -46,11 +47,14 @@ export function buildModel(objects: ClusterObjects, opts: MeshOptions): MeshMode
     if (!index) servicesByNamespace.set(info.namespace, (index = new SelectorIndex()));
     index.add(info.selector, info);
   };
+  const selectorless = new Map<string, ServiceInfo>();
   for (const svc of objects.services) {
     const object = describe('Service', svc.metadata);
     guard(issues, object, () => {
       const info = buildKubeService(svc, serviceCtx);
-      if (info) addService(info, object);
+      if (!info) return;
+      addService(info, object);
+      if (!info.selector && addresses.get(info.key) === info.resource) selectorless.set(`${info.namespace}/${svc.metadata?.name}`, info);
     });
   }
   for (const se of objects.serviceEntries) {
@@ -72,7 +76,15 @@ export function buildModel(objects: ClusterObjects, opts: MeshOptions): MeshMode
     authorizations.set(name, { name, aliases: [], value: policy });
   }
 
-  const workloadCtx: WorkloadContext = { ...serviceCtx, nodes, servicesByNamespace, policies };
+  // Only selector-less Services take their members from EndpointSlices; the others are matched by selector.
+  const slices: SliceResult = { podServices: new Map(), workloads: [] };
+  for (const slice of objects.endpointSlices) {
+    const service = selectorless.get(sliceServiceName(slice) ?? '');
+    if (!service) continue;
+    guard(issues, describe('EndpointSlice', slice.metadata), () => readEndpointSlice(slice, service, opts, slices));
+  }
+
+  const workloadCtx: WorkloadContext = { ...serviceCtx, nodes, servicesByNamespace, policies, sliceServices: slices.podServices };
   const addWorkload = (res: XdsResource<Address> | null, object: string) => {
     if (!res) return;
     if (addresses.has(res.name)) {
@@ -89,6 +101,7 @@ export function buildModel(objects: ClusterObjects, opts: MeshOptions): MeshMode
     const object = describe('WorkloadEntry', we.metadata);
     guard(issues, object, () => addWorkload(buildWorkloadEntry(we, workloadCtx), object));
   }
+  for (const res of slices.workloads) addWorkload(res, `EndpointSlice ${res.value.workload?.namespace}/${res.value.workload?.name}`);
 
   return { addresses, authorizations, errors: dedupe(issues) };
 }

@@ -1,6 +1,7 @@
 // Pods and WorkloadEntries → istio.workload.Workload resources.
 import type { V1Node, V1Pod } from '@kubernetes/client-node';
 import type { Address, Locality, PortList, Workload } from '@mesh/common/wds';
+import type { SliceMembership } from './endpoint-slices.ts';
 import { addressAlias, parseAddress, type ParsedIp } from './ip.ts';
 import { ANNOTATION, LABEL } from './labels.ts';
 import { invalidObject } from './model-error.ts';
@@ -24,6 +25,8 @@ export interface WorkloadContext {
   /** Services and ServiceEntry hosts with selectors, per namespace. */
   readonly servicesByNamespace: ReadonlyMap<string, SelectorIndex<ServiceInfo>>;
   readonly policies: PolicyModel;
+  /** Pod `namespace/name` → selector-less services whose EndpointSlices list it. */
+  readonly sliceServices: ReadonlyMap<string, readonly SliceMembership[]>;
   readonly issues: ModelIssue[];
 }
 
@@ -50,6 +53,7 @@ export function buildPodWorkload(pod: V1Pod, ctx: WorkloadContext): XdsResource<
   const canonical = canonicalService(labels, owner.name);
   const ready = pod.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false;
   const deleting = pod.metadata?.deletionTimestamp !== undefined && pod.metadata?.deletionTimestamp !== null;
+  const memberships = ctx.sliceServices.get(`${namespace}/${name}`) ?? [];
   const services = matchingServices(ctx, namespace, labels);
   const waypoint = isWaypointResource(labels)
     ? null
@@ -72,8 +76,13 @@ export function buildPodWorkload(pod: V1Pod, ctx: WorkloadContext): XdsResource<
     status: ready && !deleting ? 'HEALTHY' : 'UNHEALTHY',
     cluster_id: opts.clusterId,
     network_mode: pod.spec?.hostNetwork ? 'HOST_NETWORK' : 'STANDARD',
-    services: portLists(services, (svc) => workloadPorts(svc.ports, (portName) => podPortByName(pod, portName))),
-    authorization_policies: workloadPolicyKeys(ctx.policies, namespace, labels, waypointsInFront(waypoint, services)),
+    services: portLists(services, (svc) => workloadPorts(svc.ports, (portName) => podPortByName(pod, portName)), memberships),
+    authorization_policies: workloadPolicyKeys(
+      ctx.policies,
+      namespace,
+      labels,
+      waypointsInFront(waypoint, [...services, ...memberships.map((m) => m.service)]),
+    ),
     ...tunnel(labels, annotations),
   };
   if (waypoint) workload.waypoint = waypoint.address;
@@ -167,10 +176,16 @@ function matchingServices(ctx: WorkloadContext, namespace: string, labels: Reado
   return found.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
 }
 
-function portLists(services: readonly ServiceInfo[], ports: (svc: ServiceInfo) => PortList['ports']): Record<string, PortList> {
-  const out: Record<string, PortList> = {};
-  for (const svc of services) out[svc.key] = { ports: ports(svc) };
-  return out;
+/** The `services` map, keys sorted; `memberships` (from EndpointSlices) carry their ports already. */
+function portLists(
+  services: readonly ServiceInfo[],
+  ports: (svc: ServiceInfo) => PortList['ports'],
+  memberships: readonly SliceMembership[] = [],
+): Record<string, PortList> {
+  const entries: [string, PortList][] = services.map((svc) => [svc.key, { ports: ports(svc) }]);
+  for (const m of memberships) entries.push([m.service.key, { ports: m.ports }]);
+  if (memberships.length) entries.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+  return Object.fromEntries(entries);
 }
 
 /** Waypoints traffic to this workload may come through: its services' and its own (own last), each once. */
