@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { CustomObject } from './types.ts';
-import { build, service, serviceOf } from './model.test-util.ts';
+import { build, namespace, pod, service, serviceOf, waypointGateway, workloadOf } from './model.test-util.ts';
 
 describe('services', () => {
   it('fills name, hostname, VIP, ports and aliases', () => {
@@ -160,5 +160,39 @@ describe('service entries', () => {
     assert.equal(model.addresses.get('default/web.default.svc.cluster.local')?.value.service?.name, 'web');
     assert.equal(model.errors.length, 1);
     assert.equal(model.errors[0]?.object, 'ServiceEntry default/ext');
+  });
+
+  it('workloadSelector adds the hosts to selected pods and WorkloadEntries (entry ports by port name)', () => {
+    const model = build({
+      serviceEntries: [
+        se({
+          hosts: ['vm.example.com'],
+          ports: [{ number: 80, name: 'http', protocol: 'HTTP' }, { number: 443, name: 'tls', targetPort: 8443 }],
+          workloadSelector: { labels: { app: 'vm' } },
+        }),
+      ],
+      pods: [pod('p', { labels: { app: 'vm' } })],
+      workloadEntries: [
+        { metadata: { name: 'vm-1', namespace: 'default' }, spec: { address: '192.168.0.5', labels: { app: 'vm' }, ports: { http: 8080 } } },
+      ],
+    });
+    assert.deepEqual(workloadOf(model, 'default', 'p').services, {
+      'default/vm.example.com': { ports: [{ service_port: 80, target_port: 80 }, { service_port: 443, target_port: 8443 }] },
+    });
+    assert.deepEqual(model.addresses.get('Kubernetes/networking.istio.io/WorkloadEntry/default/vm-1')?.value.workload?.services, {
+      'default/vm.example.com': { ports: [{ service_port: 80, target_port: 8080 }, { service_port: 443, target_port: 8443 }] },
+    });
+  });
+
+  it('a ServiceEntry takes the waypoint of its label or namespace', () => {
+    const model = build({
+      namespaces: [namespace('default')],
+      gateways: [waypointGateway('egress')],
+      serviceEntries: [se({ hosts: ['a.example.com'] }, { 'istio.io/use-waypoint': 'egress' })],
+    });
+    assert.deepEqual(model.addresses.get('default/a.example.com')?.value.service?.waypoint, {
+      hostname: { namespace: 'default', hostname: 'egress.default.svc.cluster.local' },
+      hbone_mtls_port: 15008,
+    });
   });
 });
