@@ -97,7 +97,7 @@ export class InboundHbone {
     });
     const refuse = (status: number, flag: 'CONNECT' | 'DENY', reason: string): HboneDecision => {
       logger.warn({ pod: this.#pod.uid, src: srcIp, identity: peer?.toString(), authority: `${req.authority.host}:${req.authority.port}`, status, flag }, `inbound HBONE refused: ${reason}`);
-      record.end({ bytesSent: 0, bytesRecv: 0, flag, error: reason });
+      record.end({ bytesSent: 0, bytesRecv: 0, flag, error: `${reason} (HTTP ${status})` });
       return { status, reason };
     };
     if (req.authority.family === 0) return refuse(400, 'CONNECT', `authority ${req.authority.host} is not an IP address`);

@@ -50,6 +50,11 @@ export class PodProxy {
     return this.#live.size;
   }
 
+  /** The HBONE server on 15008 (tests watch its sessions). */
+  get inboundServer(): InboundHbone['server'] | undefined {
+    return this.#inbound?.server;
+  }
+
   get pool(): Outbound['pool'] | undefined {
     return this.#outbound?.pool;
   }
