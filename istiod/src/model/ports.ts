@@ -27,22 +27,17 @@ const PROTOCOLS: Readonly<Record<string, AppProtocol>> = {
 };
 
 /**
- * The application protocol of a port: `appProtocol` when it names a known one, else the port name's prefix
- * before the first `-` (`http-web` → HTTP11), case-insensitively; UDP and anything else is UNKNOWN.
+ * The application protocol of a port, as istiod's ConvertProtocol reads it: `appProtocol` when set, else the
+ * port name; either whole (`grpc-web`, `kubernetes.io/h2c`) or by its prefix before the first `-`
+ * (`http-web` → HTTP11), case-insensitively. UDP and anything unrecognised is UNKNOWN.
  */
 export function appProtocolOf(name: string | undefined, appProtocol: string | undefined, protocol?: string): AppProtocol {
   if (protocol && protocol.toUpperCase() === 'UDP') return 'UNKNOWN';
-  if (appProtocol) {
-    const p = PROTOCOLS[appProtocol.toLowerCase()];
-    if (p) return p;
-  }
-  if (name) {
-    const dash = name.indexOf('-');
-    const prefix = (dash < 0 ? name : name.slice(0, dash)).toLowerCase();
-    const p = PROTOCOLS[prefix];
-    if (p) return p;
-  }
-  return 'UNKNOWN';
+  const source = (appProtocol || name || '').toLowerCase();
+  const whole = PROTOCOLS[source];
+  if (whole) return whole;
+  const dash = source.indexOf('-');
+  return (dash >= 0 && PROTOCOLS[source.slice(0, dash)]) || 'UNKNOWN';
 }
 
 /** The WDS form of a service's ports (named target ports are 0, as istiod sends them). */
