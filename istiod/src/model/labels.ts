@@ -3,6 +3,7 @@
 export const LABEL = {
   USE_WAYPOINT: 'istio.io/use-waypoint',
   USE_WAYPOINT_NAMESPACE: 'istio.io/use-waypoint-namespace',
+  INGRESS_USE_WAYPOINT: 'istio.io/ingress-use-waypoint',
   WAYPOINT_FOR: 'istio.io/waypoint-for',
   GATEWAY_NAME: 'gateway.networking.k8s.io/gateway-name',
   CANONICAL_NAME: 'service.istio.io/canonical-name',

@@ -2,7 +2,7 @@
 import type { V1Service, V1ServicePort } from '@kubernetes/client-node';
 import type { Address, LoadBalancing, NetworkAddress } from '@mesh/common/wds';
 import { addressAlias, parseAddress, parseAddressOrCidr, type ParsedIp } from './ip.ts';
-import { ANNOTATION } from './labels.ts';
+import { ANNOTATION, LABEL } from './labels.ts';
 import { invalidObject } from './model-error.ts';
 import { appProtocolOf, isPort, type ServicePort, toWdsPorts } from './ports.ts';
 import type { CustomObject, MeshOptions, ModelIssue, XdsResource } from './types.ts';
@@ -84,11 +84,20 @@ export function buildKubeService(svc: V1Service, ctx: ServiceContext): ServiceIn
           subject_alt_names: subjectAltNames(svc.metadata?.annotations, namespace, opts.trustDomain),
           waypoint: waypoint?.address ?? null,
           load_balancing: loadBalancing(svc.spec?.trafficDistribution, svc.metadata?.annotations, `Service ${namespace}/${name}`, ctx.issues),
+          ingress_use_waypoint: ingressUseWaypoint(svc.metadata?.labels, ctx.namespaceLabels(namespace)),
           ip_families: families.length === 2 ? 'DUAL' : families[0] === 'IPv4' ? 'IPV4_ONLY' : families[0] === 'IPv6' ? 'IPV6_ONLY' : 'AUTOMATIC',
         },
       },
     },
   };
+}
+
+/** `istio.io/ingress-use-waypoint: "true"` on the service or its namespace: ingress gateways go through the waypoint. */
+function ingressUseWaypoint(
+  labels: Readonly<Record<string, string>> | undefined,
+  namespaceLabels: Readonly<Record<string, string>> | undefined,
+): boolean {
+  return labels?.[LABEL.INGRESS_USE_WAYPOINT] === 'true' || namespaceLabels?.[LABEL.INGRESS_USE_WAYPOINT] === 'true';
 }
 
 function kubeServicePort(p: V1ServicePort, i: number): ServicePort {
@@ -229,6 +238,7 @@ export function buildServiceEntry(se: CustomObject, ctx: ServiceContext): Servic
             subject_alt_names: sans,
             waypoint: waypoint?.address ?? null,
             load_balancing: lb,
+            ingress_use_waypoint: ingressUseWaypoint(se.metadata?.labels, ctx.namespaceLabels(namespace)),
           },
         },
       },

@@ -88,4 +88,18 @@ describe('waypoint binding', () => {
     assert.equal(serviceOf(model, 'default', 'web').waypoint, null);
     assert.equal(model.errors.length, 1);
   });
+
+  it('ingress-use-waypoint on the service or its namespace', () => {
+    const model = build({
+      namespaces: [namespace('default', { 'istio.io/ingress-use-waypoint': 'true' }), namespace('other')],
+      services: [
+        service('a'),
+        service('b', { namespace: 'other', clusterIP: '10.96.0.11', labels: { 'istio.io/ingress-use-waypoint': 'true' } }),
+        service('c', { namespace: 'other', clusterIP: '10.96.0.12' }),
+      ],
+    });
+    assert.equal(serviceOf(model, 'default', 'a').ingress_use_waypoint, true);
+    assert.equal(serviceOf(model, 'other', 'b').ingress_use_waypoint, true);
+    assert.equal(serviceOf(model, 'other', 'c').ingress_use_waypoint, false);
+  });
 });
