@@ -115,6 +115,11 @@ describe('buildModel', () => {
     );
   });
 
+  it('kinds that are missing (CRD not installed) count as empty', () => {
+    const model = buildModel({ pods: [pod('p')] } as never, OPTS);
+    assert.deepEqual([...model.addresses.keys()], ['Kubernetes//Pod/default/p']);
+  });
+
   it('the waypoint-bound workload lists the implicit waypoint policy and the static strict policy', () => {
     assert.deepEqual(workloadOf(richModel(), 'default', 'web-1').authorization_policies, [
       'istio-system/istio_converted_static_strict',

@@ -16,7 +16,8 @@ import { buildPodWorkload, buildWorkloadEntry, type WorkloadContext } from './wo
  * Pods and services are indexed by namespace (and services by selector label), so the cost grows with the
  * number of objects, not with pods × services.
  */
-export function buildModel(objects: ClusterObjects, opts: MeshOptions): MeshModel {
+export function buildModel(input: ClusterObjects, opts: MeshOptions): MeshModel {
+  const objects = withDefaults(input);
   const issues: ModelIssue[] = [];
   const addresses = new Map<string, XdsResource<Address>>();
   const authorizations = new Map<string, XdsResource<Authorization>>();
@@ -104,6 +105,23 @@ export function buildModel(objects: ClusterObjects, opts: MeshOptions): MeshMode
   for (const res of slices.workloads) addWorkload(res, `EndpointSlice ${res.value.workload?.namespace}/${res.value.workload?.name}`);
 
   return { addresses, authorizations, errors: dedupe(issues) };
+}
+
+/** A kind whose CRD is not installed may come as undefined; treat it as empty. */
+function withDefaults(o: Partial<ClusterObjects>): ClusterObjects {
+  return {
+    namespaces: o.namespaces ?? [],
+    pods: o.pods ?? [],
+    services: o.services ?? [],
+    endpointSlices: o.endpointSlices ?? [],
+    serviceAccounts: o.serviceAccounts ?? [],
+    nodes: o.nodes ?? [],
+    gateways: o.gateways ?? [],
+    authorizationPolicies: o.authorizationPolicies ?? [],
+    peerAuthentications: o.peerAuthentications ?? [],
+    serviceEntries: o.serviceEntries ?? [],
+    workloadEntries: o.workloadEntries ?? [],
+  };
 }
 
 /** Runs the conversion of one object; anything it throws becomes an issue about that object. */

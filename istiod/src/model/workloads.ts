@@ -109,7 +109,8 @@ export function buildWorkloadEntry(we: CustomObject, ctx: WorkloadContext): XdsR
     ips.push(parseAddress(addressText) ?? invalidObject(`spec.address ${JSON.stringify(addressText)} is not an IP address (DNS names are not resolved)`));
   }
   const labels = { ...(we.metadata?.labels ?? {}), ...stringMap(spec.labels, 'spec.labels') };
-  const wePorts = spec.ports === undefined ? {} : (spec.ports as Record<string, unknown>);
+  const wePorts = spec.ports ?? {};
+  if (typeof wePorts !== 'object' || Array.isArray(wePorts)) invalidObject('spec.ports must be a mapping of port names to numbers');
   for (const [k, v] of Object.entries(wePorts)) {
     if (typeof v !== 'number' || !Number.isInteger(v) || v < 1 || v > 65535) invalidObject(`spec.ports.${k} must be a port number 1-65535`);
   }
@@ -133,7 +134,7 @@ export function buildWorkloadEntry(we: CustomObject, ctx: WorkloadContext): XdsR
     ctx.waypoints,
     ctx.issues,
   );
-  const byName = (portName: string): number | null => (wePorts[portName] as number | undefined) ?? null;
+  const byName = (portName: string): number | null => ((wePorts as Record<string, number>)[portName] as number | undefined) ?? null;
   const workload: Workload = {
     uid: `${opts.clusterId}/networking.istio.io/WorkloadEntry/${namespace}/${name}`,
     name,
