@@ -24,7 +24,7 @@ export interface ZdsWorkload {
 /** ZDS receive buffers are 1024 bytes (ztunnel's and istio-cni's). */
 const MAX_MESSAGE = 1024;
 
-/** Events: 'connected' (ZdsConnection, after its snapshot was acked), 'disconnected' (no ready connection left). */
+/** Events: 'connected' (ZdsConnection, the uids its snapshot added with an fd; after the snapshot was acked), 'disconnected' (no ready connection left). */
 export class ZdsServer extends EventEmitter {
   readonly #server: SeqpacketServer;
   readonly #codec: ProtoCodec;
@@ -102,12 +102,14 @@ export class ZdsServer extends EventEmitter {
     try {
       await conn.handshake();
       const pods = this.#snapshot();
+      const added: string[] = [];
       for (const w of pods) {
         let sent = false;
         if (w.netnsPath !== undefined) {
           try {
             await this.#addOn(conn, w, w.netnsPath);
             sent = true;
+            added.push(w.uid);
           } catch (err) {
             if (conn.closed) throw err;
             this.#log.warn({ uid: w.uid, err: errorMessage(err) }, 'snapshot: cannot send pod netns, sending keep');
@@ -119,7 +121,7 @@ export class ZdsServer extends EventEmitter {
       if (conn.closed) return;
       this.#ready.push(conn);
       this.#log.info({ conn: conn.id, pods: pods.length }, 'ztunnel connected, snapshot sent');
-      this.emit('connected', conn);
+      this.emit('connected', conn, added);
     } catch (err) {
       this.#log.warn({ conn: conn.id, err: errorMessage(err) }, 'ZDS handshake failed');
       conn.close(err as Error);
