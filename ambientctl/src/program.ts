@@ -2,6 +2,7 @@ import { Command } from 'commander';
 import { versionCommand } from './commands/version.ts';
 import { localCommand } from './commands/local.ts';
 import { xCommand } from './commands/x-authz.ts';
+import { applyCommand } from './commands/apply.ts';
 
 /** Builds the command tree. Each command lives in its own file under commands/. */
 export function buildProgram(): Command {
@@ -12,5 +13,6 @@ export function buildProgram(): Command {
   program.addCommand(versionCommand());
   program.addCommand(localCommand());
   program.addCommand(xCommand());
+  program.addCommand(applyCommand());
   return program;
 }
