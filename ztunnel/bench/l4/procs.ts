@@ -27,6 +27,8 @@ const children = new Set<Child>();
 export function startChild(name: string, cmd: string, args: string[], opts: SpawnOptions = {}): Child {
   const proc = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'], ...opts });
   if (proc.pid === undefined) throw new Error(`${name}: could not start ${cmd}`);
+  // Always drained, so a chatty child (access logs) never blocks on a full pipe.
+  proc.stdout?.on('data', () => {});
   let err = '';
   proc.stderr?.on('data', (c: Buffer) => {
     if (err.length < 20_000) err += String(c);

@@ -1,19 +1,141 @@
-// Our ztunnel pair from ztunnel/src/main.ts. Until ztunnel can run a pair outside pod netns, this reports
-// why it is unavailable and the bench measures the bench-only HBONE pair instead.
-import { existsSync } from 'node:fs';
+// Our ztunnel pair, as processes from ztunnel/src/main.ts in in-pod mode, the way they run on nodes:
+//   generator --(socket made inside pod A's netns, captured by A's in-pod rules)--> ztunnel A :15001
+//   --HBONE mTLS--> pod B :15008 (ztunnel B) --(client IP kept)--> app in pod B :8080
+// Pods A and B are netns on a bridge with the in-pod rules (the ztunnel component tests' network); each ztunnel
+// gets its pod from a fake node agent over ZDS, its state from a LOCAL_XDS_PATH file and its certificates from
+// a fake CA over gRPC/TLS. Both ztunnels run in this (the node's) netns.
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { closeFd, connectInNetns, openNetns } from '@mesh/common/net';
+import { ProtoCodec } from '@mesh/common/proto';
+import { FakeCaServer } from '@mesh/common/testing';
+import { FakeZdsAgent } from '../../test/fake-zds-agent.test-util.ts';
+import { TestNetwork } from '../../test/netns.test-util.ts';
 import type { BenchPki } from './certs.ts';
-import type { ProxyPair } from './procs.ts';
+import { firstJsonLine, freePort, startChild } from './procs.ts';
+import type { Child, ProxyPair } from './procs.ts';
 
-const MAIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../src/main.ts');
+const HERE = path.dirname(fileURLToPath(import.meta.url));
+const MAIN = path.resolve(HERE, '../../src/main.ts');
+const APP = path.join(HERE, 'app-server.ts');
+const APP_PORT = 8080;
+const POD_A = '10.77.0.2';
+const POD_B = '10.77.0.3';
 
 /** Why the real pair cannot run here, or undefined when it can. */
 export function ztunnelPairUnavailable(): string | undefined {
-  if (!existsSync(MAIN)) return 'ztunnel/src/main.ts does not exist yet';
-  return 'ztunnel/src/main.ts has no mode the bench can drive yet';
+  if (process.env.L4_BENCH_ZTUNNEL === 'bench-only') return 'L4_BENCH_ZTUNNEL=bench-only';
+  return undefined;
 }
 
-export function startZtunnelPair(_dir: string, _pki: BenchPki, _appPort: number): Promise<ProxyPair> {
-  return Promise.reject(new Error(ztunnelPairUnavailable() ?? 'not implemented'));
+function localConfig(): string {
+  const pod = (name: string, sa: string, ip: string) =>
+    [`  - uid: Kubernetes//Pod/bench/${name}`, `    name: ${name}`, '    namespace: bench', `    serviceAccount: ${sa}`, `    workloadIps: [${ip}]`, '    protocol: HBONE'].join('\n');
+  return ['workloads:', pod('a', 'client', POD_A), pod('b', 'server', POD_B), ''].join('\n');
+}
+
+async function waitReady(child: Child, port: number, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (child.proc.exitCode !== null) throw new Error(`${child.name} exited (${child.proc.exitCode})\n${child.stderr()}`);
+    const ok = await fetch(`http://127.0.0.1:${port}/healthz/ready`, { signal: AbortSignal.timeout(2000) }).then(
+      (r) => r.status === 200,
+      () => false,
+    );
+    if (ok) return;
+    if (Date.now() > deadline) throw new Error(`${child.name} not ready after ${timeoutMs} ms\n${child.stderr()}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+export async function startZtunnelPair(dir: string, _pki: BenchPki, _appPort: number): Promise<ProxyPair> {
+  const cleanups: (() => unknown)[] = [];
+  const stop = async (): Promise<void> => {
+    for (const c of cleanups.splice(0).reverse()) {
+      try {
+        await c();
+      } catch {
+        // Keep cleaning.
+      }
+    }
+  };
+  try {
+    const network = new TestNetwork('l4b');
+    cleanups.push(() => network.destroy());
+    const podA = network.addPod('a', POD_A, true);
+    const podB = network.addPod('b', POD_B, true);
+    const fdA = openNetns(podA.path);
+    cleanups.push(() => closeFd(fdA));
+
+    // The app in pod B (same program as the direct baseline's, bound on the pod's addresses).
+    const app = startChild('app-b', 'ip', ['netns', 'exec', podB.name, process.execPath, APP], {
+      env: { ...process.env, APP_HOST: '0.0.0.0', APP_PORT: String(APP_PORT) },
+    });
+    cleanups.push(() => app.stop());
+    await firstJsonLine(app);
+
+    const ca = await FakeCaServer.start();
+    cleanups.push(() => ca.close());
+    const rootFile = path.join(dir, 'zt-root-cert.pem');
+    writeFileSync(rootFile, ca.rootCertPem);
+    const tokenFile = path.join(dir, 'zt-istio-token');
+    writeFileSync(tokenFile, 'bench-token\n');
+    const stateFile = path.join(dir, 'zt-local.yaml');
+    writeFileSync(stateFile, localConfig());
+
+    const codec = ProtoCodec.load();
+    const children: Child[] = [];
+    const readyPorts: number[] = [];
+    for (const [short, sa, pod] of [['a', 'client', podA], ['b', 'server', podB]] as const) {
+      const agent = new FakeZdsAgent(path.join(dir, `zds-${short}.sock`), codec, [
+        { uid: `uid-${short}`, name: short, namespace: 'bench', serviceAccount: sa, netnsPath: pod.path },
+      ]);
+      cleanups.push(() => agent.close());
+      const readyPort = await freePort();
+      readyPorts.push(readyPort);
+      const zt = startChild(`ztunnel-${short}`, process.execPath, [MAIN], {
+        env: {
+          ...process.env,
+          LOCAL_XDS_PATH: stateFile,
+          XDS_ADDRESS: ca.url,
+          CA_ADDRESS: ca.url,
+          XDS_ROOT_CA: rootFile,
+          CA_ROOT_CA: rootFile,
+          TOKEN_PATH: tokenFile,
+          INPOD_UDS: agent.path,
+          NODE_NAME: `node-${short}`,
+          POD_NAME: `ztunnel-${short}`,
+          ADMIN_ADDR: `127.0.0.1:${await freePort()}`,
+          STATS_ADDR: `127.0.0.1:${await freePort()}`,
+          READINESS_ADDR: `127.0.0.1:${readyPort}`,
+          LOG_FORMAT: 'json',
+        },
+      });
+      cleanups.push(() => zt.stop());
+      children.push(zt);
+    }
+    await Promise.all(children.map((c, i) => waitReady(c, readyPorts[i] as number, 30_000)));
+    const dial = () => connectInNetns({ netnsFd: fdA, host: POD_B, port: APP_PORT, allowHalfOpen: true, timeoutMs: 10_000 });
+    // The first connection also fetches both pods' certificates: wait for one to go through end to end.
+    const deadline = Date.now() + 30_000;
+    for (;;) {
+      const ok = await dial().then(
+        (s) => new Promise<boolean>((resolve) => {
+          s.once('data', () => resolve(true));
+          s.once('error', () => resolve(false));
+          s.once('close', () => resolve(false));
+          s.write('E');
+        }).finally(() => s.destroy()),
+        () => false,
+      );
+      if (ok) break;
+      if (Date.now() > deadline) throw new Error(`no connection through the ztunnel pair within 30 s\n${children.map((c) => c.stderr()).join('\n')}`);
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    return { label: 'ztunnel pair (ztunnel/src/main.ts, in-pod mode, pod netns on a bridge)', dial, children, stop };
+  } catch (err) {
+    await stop();
+    throw err;
+  }
 }
