@@ -6,7 +6,8 @@ import { readEndpointSlice, type SliceResult, sliceServiceName } from './endpoin
 import { buildPolicies } from './policies.ts';
 import { SelectorIndex } from './selector-index.ts';
 import { buildKubeService, buildServiceEntry, type ServiceContext, type ServiceInfo } from './services.ts';
-import type { ClusterObjects, MeshModel, MeshOptions, ModelIssue, XdsResource } from './types.ts';
+import { serviceEntryWorkloads } from './service-entry-workloads.ts';
+import type { ClusterObjects, CustomObject, MeshModel, MeshOptions, ModelIssue, XdsResource } from './types.ts';
 import { collectWaypoints } from './waypoints.ts';
 import { buildPodWorkload, buildWorkloadEntry, type WorkloadContext } from './workloads.ts';
 
@@ -58,10 +59,13 @@ export function buildModel(input: ClusterObjects, opts: MeshOptions): MeshModel 
       if (!info.selector && addresses.get(info.key) === info.resource) selectorless.set(`${info.namespace}/${svc.metadata?.name}`, info);
     });
   }
+  const entryHosts: { se: CustomObject; hosts: ServiceInfo[] }[] = [];
   for (const se of objects.serviceEntries) {
     const object = describe('ServiceEntry', se.metadata);
     guard(issues, object, () => {
-      for (const info of buildServiceEntry(se, serviceCtx)) addService(info, object);
+      const hosts = buildServiceEntry(se, serviceCtx);
+      for (const info of hosts) addService(info, object);
+      entryHosts.push({ se, hosts: hosts.filter((h) => addresses.get(h.key) === h.resource) });
     });
   }
 
@@ -101,6 +105,12 @@ export function buildModel(input: ClusterObjects, opts: MeshOptions): MeshModel 
   for (const we of objects.workloadEntries) {
     const object = describe('WorkloadEntry', we.metadata);
     guard(issues, object, () => addWorkload(buildWorkloadEntry(we, workloadCtx), object));
+  }
+  for (const { se, hosts } of entryHosts) {
+    const object = describe('ServiceEntry', se.metadata);
+    guard(issues, object, () => {
+      for (const res of serviceEntryWorkloads(se, hosts, workloadCtx)) addWorkload(res, object);
+    });
   }
   for (const res of slices.workloads) addWorkload(res, `EndpointSlice ${res.value.workload?.namespace}/${res.value.workload?.name}`);
 

@@ -195,4 +195,37 @@ describe('service entries', () => {
       hbone_mtls_port: 15008,
     });
   });
+
+  it('inline endpoints become workloads of every host; DNS endpoints are left out', () => {
+    const model = build({
+      serviceEntries: [
+        se({
+          hosts: ['a.example.com', 'b.example.com'],
+          ports: [{ number: 80, name: 'http' }],
+          endpoints: [
+            { address: '192.168.0.7', ports: { http: 8080 }, serviceAccount: 'vm', labels: { app: 'legacy' }, weight: 2 },
+            { address: 'vm.example.com' },
+          ],
+        }),
+      ],
+    });
+    const res = model.addresses.get('Kubernetes/networking.istio.io/ServiceEntry/default/ext/192.168.0.7');
+    assert.deepEqual(res?.aliases, ['/192.168.0.7']);
+    const w = res?.value.workload;
+    assert.equal(w?.service_account, 'vm');
+    assert.equal(w?.canonical_name, 'legacy');
+    assert.deepEqual(w?.capacity, { value: 2 });
+    assert.deepEqual(w?.services, {
+      'default/a.example.com': { ports: [{ service_port: 80, target_port: 8080 }] },
+      'default/b.example.com': { ports: [{ service_port: 80, target_port: 8080 }] },
+    });
+    assert.equal(model.addresses.size, 3);
+    assert.deepEqual(model.errors, []);
+  });
+
+  it('a bad inline endpoint is reported', () => {
+    const model = build({ serviceEntries: [se({ hosts: ['a.example.com'], endpoints: [{ address: '192.168.0.7', ports: { http: 'x' } }] })] });
+    assert.equal(model.errors[0]?.object, 'ServiceEntry default/ext');
+    assert.match(model.errors[0]?.message ?? '', /spec\.endpoints\[0\]\.ports\.http/);
+  });
 });
