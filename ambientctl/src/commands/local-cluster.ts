@@ -74,11 +74,18 @@ export function addClusterCommands(local: Command): void {
     .option(...dataDirFlag)
     .option('--nodes <n>', 'number of nodes', nodeCount, 2)
     .option('--mesh <bool>', 'start the mesh components', bool, true)
-    .action((f: { dataDir: string; nodes: number; mesh: boolean }) => runDaemon(f));
+    .action(async (f: { dataDir: string; nodes: number; mesh: boolean }) => {
+      await runDaemon(f);
+      // Everything is stopped; lingering handles (agents, log destinations) must not hold the process.
+      process.exit(0);
+    });
   local
     .command('dns-server', { hidden: true })
     .description('The cluster DNS server (run by the daemon in the control-plane netns)')
     .requiredOption('--records <file>', 'records file written by the daemon')
     .option('--listen <host:port>', 'UDP address', '10.200.0.1:53')
-    .action((f: { records: string; listen: string }) => runDnsServer(f.records, f.listen));
+    .action(async (f: { records: string; listen: string }) => {
+      await runDnsServer(f.records, f.listen);
+      process.exit(0);
+    });
 }
