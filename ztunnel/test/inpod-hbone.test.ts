@@ -2,131 +2,96 @@
 // (in-process) fed by a fake xDS server, a fake node agent (ZDS) and an in-process CA: app traffic is
 // captured, carried over HBONE, and checked against policy at the destination.
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import type net from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { closeFd, openNetns } from '@mesh/common/net';
-import { ProtoCodec, TYPE_URL } from '@mesh/common/proto';
-import { FakeXdsServer, waitUntil } from '@mesh/common/testing';
-import { CertificateAuthority } from '@mesh/common/tls';
-import type { Ztunnel } from '../src/app.ts';
-import { FakeZdsAgent } from './fake-zds-agent.test-util.ts';
-import { LogSink, authorization, inProcessCa, request, startEchoApp, startTestZtunnel, workload } from './mesh.test-util.ts';
-import { TestNetwork } from './netns.test-util.ts';
-import type { TestPod } from './netns.test-util.ts';
-
-const SVC = 'default/echo.default.svc.cluster.local';
-const A_UID = 'uid-a';
-const B_UID = 'uid-b';
+import { connectInNetns } from '@mesh/common/net';
+import { TYPE_URL } from '@mesh/common/proto';
+import { waitUntil } from '@mesh/common/testing';
+import { authorization, request } from './mesh.test-util.ts';
+import { startTwoPods } from './two-pods.test-util.ts';
+import type { TwoPods } from './two-pods.test-util.ts';
 
 describe('ztunnel in-pod HBONE between two pods', { timeout: 170_000 }, () => {
-  const codec = ProtoCodec.load();
-  let net0: TestNetwork;
-  let podA: TestPod;
-  let podB: TestPod;
-  let outsider: TestPod;
-  let fdA: number;
-  let fdB: number;
-  let fdC: number;
-  let xds: FakeXdsServer;
-  let dir: string;
-  const agents: FakeZdsAgent[] = [];
-  let ztA: Ztunnel;
-  let ztB: Ztunnel;
-  const logA = new LogSink();
-  const logB = new LogSink();
-  let app: net.Server;
-
+  let m: TwoPods;
   before(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'zt-test-'));
-    net0 = new TestNetwork('ztt');
-    podA = net0.addPod('a', '10.77.0.2', true);
-    podB = net0.addPod('b', '10.77.0.3', true);
-    outsider = net0.addPod('c', '10.77.0.4', false);
-    fdA = openNetns(podA.path);
-    fdB = openNetns(podB.path);
-    fdC = openNetns(outsider.path);
-    app = await startEchoApp(fdB, 8080);
-
-    xds = await FakeXdsServer.start();
-    xds.store.upsert(TYPE_URL.ADDRESS, 'Kubernetes//Pod/default/a', workload(codec, { uid: 'Kubernetes//Pod/default/a', name: 'a', sa: 'sleep', ip: podA.ip }));
-    xds.store.upsert(TYPE_URL.ADDRESS, 'Kubernetes//Pod/default/b', workload(codec, { uid: 'Kubernetes//Pod/default/b', name: 'b', sa: 'echo', ip: podB.ip, services: { [SVC]: { ports: [{ service_port: 80, target_port: 8080 }] } } }));
-    xds.store.upsert(TYPE_URL.ADDRESS, SVC, {
-      version: '1',
-      resource: codec.pack('istio.workload.Address', { service: { name: 'echo', namespace: 'default', hostname: 'echo.default.svc.cluster.local', addresses: [{ network: '', address: Buffer.from([10, 96, 0, 10]) }], ports: [{ service_port: 80, target_port: 8080 }] } }),
-    });
-
-    const ca = await CertificateAuthority.generate();
-    const agentA = new FakeZdsAgent(join(dir, 'a.sock'), codec, [{ uid: A_UID, name: 'a', namespace: 'default', serviceAccount: 'sleep', netnsPath: podA.path }]);
-    const agentB = new FakeZdsAgent(join(dir, 'b.sock'), codec, [{ uid: B_UID, name: 'b', namespace: 'default', serviceAccount: 'echo', netnsPath: podB.path }]);
-    agents.push(agentA, agentB);
-    ztA = await startTestZtunnel({ xdsAddress: xds.address, zdsPath: agentA.path, ca: inProcessCa(ca), log: logA, node: 'node-a' });
-    ztB = await startTestZtunnel({ xdsAddress: xds.address, zdsPath: agentB.path, ca: inProcessCa(ca), log: logB, node: 'node-b' });
-    await waitUntil('both ztunnels ready', () => ztA.readiness.isReady() && ztB.readiness.isReady(), 30_000);
-    await waitUntil('both certificates', () => ztA.certs.current('spiffe://cluster.local/ns/default/sa/sleep') !== undefined && ztB.certs.current('spiffe://cluster.local/ns/default/sa/echo') !== undefined, 30_000);
+    m = await startTwoPods('ztt');
   });
-
-  after(async () => {
-    await Promise.allSettled([ztA?.close(), ztB?.close()]);
-    for (const a of agents) a.close();
-    xds?.close();
-    app?.close();
-    for (const fd of [fdA, fdB, fdC]) if (fd !== undefined) closeFd(fd);
-    net0?.destroy();
-    if (dir) rmSync(dir, { recursive: true, force: true });
-  });
+  after(() => m?.close());
 
   it('carries a captured connection over HBONE; the app sees the client pod IP', async () => {
-    const reply = await request(fdA, podB.ip, 8080, 'hello');
+    const reply = await request(m.fdA, m.podB.ip, 8080, 'hello');
     assert.equal(reply.error, undefined);
-    assert.equal(reply.data, `${podA.ip}\nhello`);
-    const done = logB.completed().find((l) => l.direction === 'inbound' && l['src.identity'] === 'spiffe://cluster.local/ns/default/sa/sleep');
+    assert.equal(reply.data, `${m.podA.ip}\nhello`);
+    const done = m.logB.completed().find((l) => l.direction === 'inbound' && l['src.identity'] === 'spiffe://cluster.local/ns/default/sa/sleep');
     assert.ok(done, 'the server ztunnel logged the mTLS peer identity');
   });
 
   it('routes a service VIP to its endpoint (service port 80 → target 8080)', async () => {
-    const reply = await request(fdA, '10.96.0.10', 80, 'via-vip');
+    const reply = await request(m.fdA, '10.96.0.10', 80, 'via-vip');
     assert.equal(reply.error, undefined);
-    assert.equal(reply.data, `${podA.ip}\nvia-vip`);
+    assert.equal(reply.data, `${m.podA.ip}\nvia-vip`);
   });
 
   it('counts traffic with Istio labels on both sides', async () => {
-    const text = await ztB.metrics.metrics();
+    const text = await m.ztB.metrics.metrics();
     assert.match(text, /istio_tcp_connections_closed_total\{reporter="destination",source_workload="a".*source_principal="spiffe:\/\/cluster.local\/ns\/default\/sa\/sleep".*connection_security_policy="mutual_tls"/);
-    const textA = await ztA.metrics.metrics();
+    const textA = await m.ztA.metrics.metrics();
     assert.match(textA, /istio_tcp_sent_bytes_total\{reporter="source".*destination_service="echo.default.svc.cluster.local"/);
   });
 
   it('a DENY policy closes the client connection and the server logs 401 DENY', async () => {
-    xds.store.upsert(TYPE_URL.AUTHORIZATION, 'default/deny-sleep', authorization(codec, {
+    m.xds.store.upsert(TYPE_URL.AUTHORIZATION, 'default/deny-sleep', authorization(m.codec, {
       name: 'deny-sleep', namespace: 'default', scope: 'NAMESPACE', action: 'DENY',
       groups: [{ rules: [{ matches: [{ principals: [{ exact: 'cluster.local/ns/default/sa/sleep' }] }] }] }],
     }));
-    await waitUntil('policy at ztunnel B', () => ztB.state.dump().policies.some((p) => p.name === 'deny-sleep'), 15_000);
-    const reply = await request(fdA, podB.ip, 8080, 'blocked');
+    await waitUntil('policy at ztunnel B', () => m.ztB.state.dump().policies.some((p) => p.name === 'deny-sleep'), 15_000);
+    const reply = await request(m.fdA, m.podB.ip, 8080, 'blocked');
     assert.equal(reply.data, '', 'the client gets no bytes from the app');
-    const denied = logB.completed().find((l) => typeof l.error === 'string' && l.error.includes('DENY') && l.error.includes('401'));
-    assert.ok(denied, `server access log has a 401 DENY line; got ${JSON.stringify(logB.completed().slice(-2))}`);
-    assert.match(await ztB.metrics.metrics(), /istio_tcp_connections_closed_total\{reporter="destination".*response_flags="DENY"/);
-    xds.store.remove(TYPE_URL.AUTHORIZATION, 'default/deny-sleep');
-    await waitUntil('policy removed at ztunnel B', () => !ztB.state.dump().policies.some((p) => p.name === 'deny-sleep'), 15_000);
-    assert.equal((await request(fdA, podB.ip, 8080, 'again')).data, `${podA.ip}\nagain`);
+    const denied = m.logB.completed().find((l) => typeof l.error === 'string' && l.error.includes('DENY') && l.error.includes('401'));
+    assert.ok(denied, `server access log has a 401 DENY line; got ${JSON.stringify(m.logB.completed().slice(-2))}`);
+    assert.match(await m.ztB.metrics.metrics(), /istio_tcp_connections_closed_total\{reporter="destination".*response_flags="DENY"/);
+    m.xds.store.remove(TYPE_URL.AUTHORIZATION, 'default/deny-sleep');
+    await waitUntil('policy removed at ztunnel B', () => !m.ztB.state.dump().policies.some((p) => p.name === 'deny-sleep'), 15_000);
+    assert.equal((await request(m.fdA, m.podB.ip, 8080, 'again')).data, `${m.podA.ip}\nagain`);
   });
 
   it('plaintext from outside the mesh reaches the app until STRICT mTLS is required', async () => {
-    const before = await request(fdC, podB.ip, 8080, 'plain');
-    assert.equal(before.data, `${outsider.ip}\nplain`, 'plaintext is captured on 15006 and passed with the source IP');
-    xds.store.upsert(TYPE_URL.AUTHORIZATION, 'default/converted_peer_authentication_strict', authorization(codec, {
+    const before = await request(m.fdC, m.podB.ip, 8080, 'plain');
+    assert.equal(before.data, `${m.outsider.ip}\nplain`, 'plaintext is captured on 15006 and passed with the source IP');
+    m.xds.store.upsert(TYPE_URL.AUTHORIZATION, 'default/converted_peer_authentication_strict', authorization(m.codec, {
       name: 'converted_peer_authentication_strict', namespace: 'default', scope: 'NAMESPACE', action: 'DENY',
       groups: [{ rules: [{ matches: [{ not_principals: [{ presence: {} }] }] }] }],
     }));
-    await waitUntil('STRICT at ztunnel B', () => ztB.state.dump().policies.some((p) => p.name === 'converted_peer_authentication_strict'), 15_000);
-    const refused = await request(fdC, podB.ip, 8080, 'plain');
+    await waitUntil('STRICT at ztunnel B', () => m.ztB.state.dump().policies.some((p) => p.name === 'converted_peer_authentication_strict'), 15_000);
+    const refused = await request(m.fdC, m.podB.ip, 8080, 'plain');
     assert.equal(refused.data, '', 'plaintext is refused under STRICT');
-    assert.equal((await request(fdA, podB.ip, 8080, 'mtls')).data, `${podA.ip}\nmtls`, 'HBONE still works under STRICT');
-    xds.store.remove(TYPE_URL.AUTHORIZATION, 'default/converted_peer_authentication_strict');
-    await waitUntil('STRICT removed', () => !ztB.state.dump().policies.some((p) => p.name === 'converted_peer_authentication_strict'), 15_000);
+    assert.equal((await request(m.fdA, m.podB.ip, 8080, 'mtls')).data, `${m.podA.ip}\nmtls`, 'HBONE still works under STRICT');
+    m.xds.store.remove(TYPE_URL.AUTHORIZATION, 'default/converted_peer_authentication_strict');
+    await waitUntil('STRICT removed', () => !m.ztB.state.dump().policies.some((p) => p.name === 'converted_peer_authentication_strict'), 15_000);
+  });
+
+  it('closes a live connection when a new policy denies it', async () => {
+    const sock = await connectInNetns({ netnsFd: m.fdA, host: m.podB.ip, port: 8080, allowHalfOpen: true });
+    let got = '';
+    let closed = false;
+    sock.setEncoding('utf8');
+    sock.on('data', (d: string) => (got += d));
+    sock.on('error', () => {});
+    // The app sees its connection end: EOF or a reset.
+    sock.on('end', () => (closed = true));
+    sock.on('close', () => (closed = true));
+    try {
+      sock.write('live');
+      await waitUntil('echo on the live connection', () => got === `${m.podA.ip}\nlive`, 15_000);
+      m.xds.store.upsert(TYPE_URL.AUTHORIZATION, 'default/deny-late', authorization(m.codec, {
+        name: 'deny-late', namespace: 'default', scope: 'NAMESPACE', action: 'DENY',
+        groups: [{ rules: [{ matches: [{ principals: [{ exact: 'cluster.local/ns/default/sa/sleep' }] }] }] }],
+      }));
+      await waitUntil('the live connection is closed', () => closed, 15_000);
+      assert.ok(m.logB.lines.some((l) => typeof l.msg === 'string' && l.msg.includes('AuthorizationPolicyLateRejection')));
+    } finally {
+      sock.destroy();
+      m.xds.store.remove(TYPE_URL.AUTHORIZATION, 'default/deny-late');
+      await waitUntil('policy removed', () => !m.ztB.state.dump().policies.some((p) => p.name === 'deny-late'), 15_000);
+    }
   });
 });
