@@ -4,9 +4,7 @@
 import { Agent, request as http1Request } from 'node:http';
 import { connect as http2Connect, type ClientHttp2Session } from 'node:http2';
 import { connect as tcpConnect } from 'node:net';
-import * as grpc from '@grpc/grpc-js';
 import type { ClientOptions } from './client-args.ts';
-import { loadEchoService, type EchoMessage } from './echo-proto.ts';
 
 /** Where client output goes (process.stdout/stderr lines in main; collectors in tests). */
 export interface ClientOutput {
@@ -15,7 +13,7 @@ export interface ClientOutput {
 }
 
 /** One request's outcome: the answer text, and whether it counts as success. */
-interface Answer {
+export interface Answer {
   readonly text: string;
   /** Why the answer counts as a failure (an HTTP status outside 2xx), if it does. */
   readonly failure?: string;
@@ -26,7 +24,7 @@ function httpAnswer(text: string, status: number): Answer {
 }
 
 /** Something that sends request after request to one destination. */
-interface Sender {
+export interface Sender {
   send(): Promise<Answer>;
   close(): void;
 }
@@ -89,29 +87,6 @@ function http2Sender(o: ClientOptions): Sender {
   };
 }
 
-function grpcSender(o: ClientOptions): Sender {
-  const { Client } = loadEchoService();
-  const client = new Client(o.url.host, grpc.credentials.createInsecure());
-  const echo = client['Echo'] as (
-    req: EchoMessage,
-    md: grpc.Metadata,
-    opts: grpc.CallOptions,
-    cb: (err: grpc.ServiceError | null, res?: EchoMessage) => void,
-  ) => void;
-  return {
-    send: () =>
-      new Promise((resolve, reject) => {
-        const md = new grpc.Metadata();
-        for (const [k, v] of o.headers) md.add(k.toLowerCase(), v);
-        echo.call(client, { message: o.message }, md, { deadline: Date.now() + o.timeoutMs }, (err, res) => {
-          if (err) reject(new Error(`gRPC ${grpc.status[err.code] ?? err.code}: ${err.details || err.message}`));
-          else resolve({ text: res?.message ?? '' });
-        });
-      }),
-    close: () => client.close(),
-  };
-}
-
 function tcpSender(o: ClientOptions): Sender {
   return {
     send: () =>
@@ -141,11 +116,17 @@ function tcpSender(o: ClientOptions): Sender {
   };
 }
 
-const SENDERS = { http1: http1Sender, http2: http2Sender, grpc: grpcSender, tcp: tcpSender } as const;
+// gRPC is loaded only when used: it is the slowest import, and most runs are HTTP or TCP.
+const SENDERS: Readonly<Record<ClientOptions['protocol'], (o: ClientOptions) => Sender | Promise<Sender>>> = {
+  http1: http1Sender,
+  http2: http2Sender,
+  grpc: async (o) => (await import('./grpc-sender.ts')).grpcSender(o),
+  tcp: tcpSender,
+};
 
 /** Sends `count` requests one after another; returns the process exit code. */
 export async function runClient(options: ClientOptions, output: ClientOutput): Promise<number> {
-  const sender = SENDERS[options.protocol](options);
+  const sender = await SENDERS[options.protocol](options);
   let failed = 0;
   try {
     for (let i = 0; i < options.count; i++) {

@@ -1,7 +1,6 @@
 // The echo server: one listener per configured port, each of its kind, bound before anything is served.
 import { Drain } from '@mesh/common/lifecycle';
 import type { EchoServerConfig } from './config.ts';
-import { GrpcPort } from './grpc-port.ts';
 import { HttpPort } from './http-port.ts';
 import type { PortInputs, PortServer } from './port-server.ts';
 import type { PortKind } from './ports.ts';
@@ -9,7 +8,8 @@ import { TcpPort } from './tcp-port.ts';
 
 const BINDERS: Readonly<Record<PortKind, (inputs: PortInputs) => Promise<PortServer>>> = {
   http: (i) => HttpPort.bind(i),
-  grpc: (i) => GrpcPort.bind(i),
+  // gRPC is loaded only when a port needs it: it is the slowest import.
+  grpc: async (i) => (await import('./grpc-port.ts')).GrpcPort.bind(i),
   tcp: (i) => TcpPort.bind(i),
 };
 
