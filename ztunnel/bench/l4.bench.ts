@@ -2,6 +2,13 @@
 // measured in one run on this machine. Writes results/l4.json in the shape and prints ratios.
 //   npm run bench:l4          (or: npm run bench -- l4)
 // Topology per path: generator (this process) -> [client proxy -> mTLS -> server proxy] -> app (own process).
+//   direct:  loopback to the app.
+//   ztunnel: two ztunnel/src/main.ts processes in in-pod mode, pods as netns with the in-pod rules
+//            (l4/ztunnel-pair.ts); L4_BENCH_ZTUNNEL=bench-only swaps in the bench-only HBONE pair
+//            (l4/hbone-pair-proxy.ts: common/hbone on loopback without ztunnel's state, policy and telemetry).
+//   stunnel: Debian stunnel client + server instances, same TLS 1.3 ciphers and client certificates, loopback.
+// Needs root (netns, iptables) and stunnel. Everything it starts (processes, netns, temp files) is removed at
+// the end, on errors and on SIGINT/SIGTERM.
 // All paths are up for the whole run but only one carries traffic at a time. CPU and RSS are read from /proc
 // of the proxy pids only. The machine is shared, so throughput workloads run in alternating rounds (every path
 // once per round) and each path keeps its best round: a burst of someone else's load then skews one sample,

@@ -52,8 +52,19 @@ export function startChild(name: string, cmd: string, args: string[], opts: Spaw
   return child;
 }
 
-/** Stops every child still running (for the finally block and signal handlers). */
+const extraCleanups = new Set<() => Promise<void>>();
+
+/** Registers a teardown (netns, servers) that stopAll runs too; returns the unregister function. */
+export function registerCleanup(fn: () => Promise<void>): () => void {
+  extraCleanups.add(fn);
+  return () => extraCleanups.delete(fn);
+}
+
+/** Stops every child still running and runs every registered teardown (finally blocks, signal handlers). */
 export async function stopAll(): Promise<void> {
+  const fns = [...extraCleanups];
+  extraCleanups.clear();
+  await Promise.all(fns.map((fn) => fn().catch(() => {})));
   await Promise.all([...children].map((c) => c.stop()));
 }
 
