@@ -102,4 +102,16 @@ describe('waypoint binding', () => {
     assert.equal(serviceOf(model, 'other', 'b').ingress_use_waypoint, true);
     assert.equal(serviceOf(model, 'other', 'c').ingress_use_waypoint, false);
   });
+
+  it('a waypoint Gateway without the single HBONE listener is reported but still bound', () => {
+    const gw = waypointGateway('waypoint');
+    const model = build({
+      gateways: [{ ...gw, spec: { gatewayClassName: 'istio-waypoint', listeners: [{ name: 'http', port: 80, protocol: 'HTTP' }] } }],
+      services: [service('web', { labels: { [USE]: 'waypoint' } })],
+    });
+    assert.deepEqual(serviceOf(model, 'default', 'web').waypoint, WAYPOINT);
+    assert.deepEqual(model.errors, [
+      { object: 'Gateway default/waypoint', message: 'a waypoint must have a single listener on port 15008 with protocol HBONE' },
+    ]);
+  });
 });

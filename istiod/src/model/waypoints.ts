@@ -35,6 +35,10 @@ export function collectWaypoints(
       issues.push({ object: `Gateway ${namespace ?? ''}/${name ?? ''}`, message: 'metadata.name and metadata.namespace are required' });
       continue;
     }
+    if (!hasHboneListener(gw.spec)) {
+      // istiod refuses to deploy such a Gateway; bindings still point at it, so traffic fails instead of skipping policy.
+      issues.push({ object: `Gateway ${namespace}/${name}`, message: `a waypoint must have a single listener on port ${HBONE_PORT} with protocol HBONE` });
+    }
     let trafficType = gw.metadata?.labels?.[LABEL.WAYPOINT_FOR] ?? 'service';
     if (!TRAFFIC_TYPES.includes(trafficType)) {
       issues.push({
@@ -59,6 +63,13 @@ export function collectWaypoints(
     });
   }
   return out;
+}
+
+function hasHboneListener(spec: unknown): boolean {
+  const listeners = (spec as { listeners?: unknown }).listeners;
+  if (!Array.isArray(listeners) || listeners.length !== 1) return false;
+  const l = listeners[0] as { port?: unknown; protocol?: unknown } | null;
+  return l?.port === HBONE_PORT && l?.protocol === 'HBONE';
 }
 
 /** The resource asking for a waypoint. */
