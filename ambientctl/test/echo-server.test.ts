@@ -154,6 +154,70 @@ describe('ambient/echo server', () => {
     assert.deepEqual(lines(received), ['ServiceVersion=v7', `ServicePort=${tcpPort}`, 'Hostname=echo-pod', `IP=${CLIENT_IP}`, 'line one', 'line two']);
   });
 
+  it('tells HTTP/1.1 from HTTP/2 when the first bytes arrive in pieces, and reads bodies sent later', async () => {
+    const raw = (pieces: string[]): Promise<string> =>
+      new Promise((resolve, reject) => {
+        const socket = tcpConnect({ host: HOST, port: httpPort });
+        const timer = setTimeout(() => socket.destroy(new Error('raw HTTP/1.1 exchange timed out')), TIMEOUT_MS);
+        let text = '';
+        socket.setEncoding('utf8');
+        socket.on('data', (c: string) => {
+          text += c;
+          if (text.includes('\r\n\r\n') && /StatusCode=\d+\n(RequestHeader=.*\n)*$/.test(text)) {
+            clearTimeout(timer);
+            socket.destroy();
+            resolve(text);
+          }
+        });
+        socket.on('error', reject);
+        // Each piece goes in its own write, after the server had the chance to read the previous one.
+        const send = (i: number): void => {
+          if (i >= pieces.length) return;
+          socket.write(pieces[i]!, () => setTimeout(() => send(i + 1), 30));
+        };
+        socket.on('connect', () => send(0));
+      });
+    const get = await raw(['G', 'ET /split HTTP/1.1\r\nHost: split\r\n', 'Connection: close\r\n\r\n']);
+    assert.match(get, /^HTTP\/1\.1 200 /);
+    assert.match(get, /\nURL=\/split\n/);
+    const body = 'x'.repeat(200_000);
+    const post = await raw([`POST /body HTTP/1.1\r\nHost: b\r\nContent-Length: ${body.length}\r\nConnection: close\r\n\r\n`, body.slice(0, 1000), body.slice(1000)]);
+    assert.match(post, /\nMethod=POST\n/);
+    assert.match(post, /\nRequestHeader=Content-Length:200000\n/);
+    // An HTTP/2 preface split in two still goes to the HTTP/2 server.
+    const h2 = await new Promise<string>((resolve, reject) => {
+      const session = http2Connect(`http://${HOST}:${httpPort}`, {
+        createConnection: () => {
+          const socket = tcpConnect({ host: HOST, port: httpPort });
+          const write = socket.write.bind(socket) as (chunk: Buffer, cb?: () => void) => boolean;
+          let first = true;
+          socket.write = ((chunk: Buffer, ...rest: unknown[]) => {
+            if (!first) return write(chunk, ...(rest as []));
+            first = false;
+            write(chunk.subarray(0, 5));
+            setTimeout(() => write(chunk.subarray(5)), 30);
+            return true;
+          }) as typeof socket.write;
+          return socket;
+        },
+      });
+      session.on('error', reject);
+      const timer = setTimeout(() => session.destroy(new Error('split-preface h2c request timed out')), TIMEOUT_MS);
+      const stream = session.request({ ':path': '/split-h2' });
+      let text = '';
+      stream.setEncoding('utf8');
+      stream.on('data', (c: string) => (text += c));
+      stream.on('error', reject);
+      stream.on('end', () => {
+        clearTimeout(timer);
+        session.close();
+        resolve(text);
+      });
+    });
+    assert.match(h2, /\nProto=HTTP\/2\.0\n/);
+    assert.match(h2, /\nURL=\/split-h2\n/);
+  });
+
   it('refuses to bind a port that is taken, naming it', async () => {
     await assert.rejects(
       EchoServer.start({ ports: parsePorts(`0:tcp,${httpPort}:http`), host: HOST, serviceVersion: '', hostname: 'x' }),
