@@ -109,6 +109,8 @@ before(async () => {
     readyAddr: { host: '127.0.0.1', port: 0 },
     netnsDir: '/run/netns',
     dnsCapture: false,
+    // the agent runs in this test's netns (the root one), whose nat table is not ours to change
+    hostProbeSnat: false,
     logLevel: 'error',
     logFormat: 'text',
   };

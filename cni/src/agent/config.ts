@@ -19,6 +19,7 @@ export interface AgentConfig {
   readonly readyAddr: Address;
   readonly netnsDir: string;
   readonly dnsCapture: boolean;
+  readonly hostProbeSnat: boolean;
   readonly logLevel: LogLevel;
   readonly logFormat: LogFormat;
 }
@@ -43,6 +44,12 @@ export const AGENT_CONFIG_SPEC = {
   readyAddr: setting({ env: 'AGENT_READY_ADDR', default: { host: '0.0.0.0', port: 8000 } as Address, doc: '/readyz listener', parse: envAddress }),
   netnsDir: setting({ env: 'NETNS_DIR', default: '/var/run/netns', doc: 'where to look for the netns of running pods', parse: envString }),
   dnsCapture: setting({ env: 'AMBIENT_DNS_CAPTURE', default: false, doc: 'redirect pod DNS to ztunnel port 15053', parse: envBool }),
+  hostProbeSnat: setting({
+    env: 'HOST_PROBE_SNAT',
+    default: true,
+    doc: "SNAT the node's probes to enrolled pods (ipset + nat rule in the agent's netns, which must be the node's)",
+    parse: envBool,
+  }),
   logLevel: setting({ env: 'LOG_LEVEL', default: 'info' as LogLevel, doc: 'log level', parse: (e, n, d) => parseLogLevel(envString(e, n, d)) }),
   logFormat: setting({
     env: 'LOG_FORMAT',

@@ -9,6 +9,7 @@ import { install, watchConf } from '../install/installer.ts';
 import type { InstallOptions } from '../install/installer.ts';
 import { DEFAULT_REDIRECT_CONFIG } from '../rules/index.ts';
 import type { AgentConfig } from './config.ts';
+import { HostProbe } from './host-probe.ts';
 import { kubeAccess } from './kube.ts';
 import { startPluginEventServer } from './plugin-event-server.ts';
 import { PodController } from './pod-controller.ts';
@@ -71,6 +72,13 @@ export async function startNodeAgent(config: AgentConfig, deps: NodeAgentDeps): 
       closers.push(() => w.close());
     }
     const kc = deps.kubeConfig ?? loadKubeConfig(config.kubeconfig);
+    const redirect = { ...DEFAULT_REDIRECT_CONFIG, redirectDNS: config.dnsCapture };
+    let hostProbe: HostProbe | undefined;
+    if (config.hostProbeSnat) {
+      hostProbe = new HostProbe(redirect);
+      await hostProbe.install([4]);
+      await hostProbe.install([6]).catch((err: unknown) => log.warn({ err: errorMessage(err) }, 'no IPv6 host probe rule'));
+    }
     const holder: { pods?: PodController } = {};
     const zds = ZdsServer.listen(config.ztunnelUds, () => holder.pods?.snapshot() ?? [], log.child({ scope: 'zds' }));
     closers.push(() => zds.close());
@@ -78,9 +86,10 @@ export async function startNodeAgent(config: AgentConfig, deps: NodeAgentDeps): 
       kube: kubeAccess(kc, config.nodeName),
       zds,
       enrollment: { excludeNamespaces: config.excludeNamespaces, systemNamespace: config.podNamespace },
-      redirect: { ...DEFAULT_REDIRECT_CONFIG, redirectDNS: config.dnsCapture },
+      redirect,
       netnsDir: config.netnsDir,
       log: log.child({ scope: 'enroll' }),
+      ...(hostProbe ? { hostProbe } : {}),
     });
     holder.pods = controller;
     closers.push(() => controller.close());

@@ -9,6 +9,7 @@ import { podOverridesFrom } from '../rules/index.ts';
 import type { RedirectConfig } from '../rules/index.ts';
 import { enrollmentDecision, podIps, REDIRECTION_ANNOTATION } from './enrollment.ts';
 import type { EnrollmentOptions } from './enrollment.ts';
+import type { HostProbe } from './host-probe.ts';
 import type { KubeAccess } from './kube.ts';
 import { findNetnsByIp } from './netns-exec.ts';
 import { applyRedirection, familiesFor, removeRedirection } from './redirection.ts';
@@ -22,6 +23,7 @@ interface Enrolled {
   readonly key: string;
   readonly workload: ZdsWorkload;
   readonly overrides: string;
+  readonly ips: readonly string[];
   zdsSent: boolean;
 }
 
@@ -32,6 +34,8 @@ export interface PodControllerOptions {
   readonly redirect: RedirectConfig;
   readonly netnsDir: string;
   readonly log: Logger;
+  /** When set, enrolled pod IPs go into the host probe ipsets. */
+  readonly hostProbe?: HostProbe;
 }
 
 function keyOf(o: { metadata?: { namespace?: string; name?: string } }): string {
@@ -193,9 +197,11 @@ export class PodController {
     let entry = current;
     if (!entry || entry.overrides !== overridesKey || entry.workload.netnsPath !== netnsPath) {
       await applyRedirection(netnsPath, this.#o.redirect, overrides, familiesFor(ips));
+      await this.#o.hostProbe?.add(uid, ips);
       entry = {
         uid,
         key,
+        ips,
         overrides: overridesKey,
         zdsSent: entry?.zdsSent === true && entry.workload.netnsPath === netnsPath,
         workload: {
@@ -226,6 +232,7 @@ export class PodController {
 
   async #unenroll(e: Enrolled, pod: V1Pod | undefined, reason: string): Promise<void> {
     const { kube, zds, log } = this.#o;
+    await this.#o.hostProbe?.remove(e.ips).catch((err: unknown) => log.warn({ pod: e.key, err: errorMessage(err) }, 'cannot remove probe ipset entries'));
     const netns = e.workload.netnsPath;
     if (netns !== undefined && existsSync(netns)) {
       await removeRedirection(netns).catch((err: unknown) => log.warn({ pod: e.key, err: errorMessage(err) }, 'cannot remove redirection'));
