@@ -5,6 +5,7 @@ import { addressAlias, parseAddress } from './ip.ts';
 import { invalidObject } from './model-error.ts';
 import type { ServiceInfo } from './services.ts';
 import { stringMap } from './services.ts';
+import { workloadPolicyKeys } from './policies.ts';
 import type { CustomObject, XdsResource } from './types.ts';
 import { canonicalService } from './workload-meta.ts';
 import type { WorkloadContext } from './workloads.ts';
@@ -63,6 +64,7 @@ export function serviceEntryWorkloads(se: CustomObject, hosts: readonly ServiceI
       services: Object.fromEntries(
         hosts.map((h) => [h.key, { ports: h.ports.map((p) => ({ service_port: p.port, target_port: (ports as Record<string, number>)[p.name] ?? p.targetPort })) }]),
       ),
+      authorization_policies: workloadPolicyKeys(ctx.policies, namespace, labels, waypoint ? [waypoint] : []),
     };
     if (waypoint) workload.waypoint = waypoint.address;
     const locality = str('locality');

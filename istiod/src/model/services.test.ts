@@ -198,6 +198,7 @@ describe('service entries', () => {
 
   it('inline endpoints become workloads of every host; DNS endpoints are left out', () => {
     const model = build({
+      authorizationPolicies: [{ kind: 'AuthorizationPolicy', metadata: { name: 'legacy-only', namespace: 'default' }, spec: { selector: { matchLabels: { app: 'legacy' } } } }],
       serviceEntries: [
         se({
           hosts: ['a.example.com', 'b.example.com'],
@@ -214,6 +215,7 @@ describe('service entries', () => {
     const w = res?.value.workload;
     assert.equal(w?.service_account, 'vm');
     assert.equal(w?.canonical_name, 'legacy');
+    assert.deepEqual(w?.authorization_policies, ['default/legacy-only']);
     assert.deepEqual(w?.capacity, { value: 2 });
     assert.deepEqual(w?.services, {
       'default/a.example.com': { ports: [{ service_port: 80, target_port: 8080 }] },
