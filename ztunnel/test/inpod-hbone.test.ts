@@ -36,6 +36,8 @@ describe('ztunnel in-pod HBONE between two pods', { timeout: 170_000 }, () => {
     assert.match(text, /istio_tcp_connections_closed_total\{reporter="destination",source_workload="a".*source_principal="spiffe:\/\/cluster.local\/ns\/default\/sa\/sleep".*connection_security_policy="mutual_tls"/);
     const textA = await m.ztA.metrics.metrics();
     assert.match(textA, /istio_tcp_sent_bytes_total\{reporter="source".*destination_service="echo.default.svc.cluster.local"/);
+    assert.match(textA, /istio_tcp_received_bytes_total\{reporter="source".*destination_workload="b"/, 'client → server bytes are counted');
+    assert.match(text, /istio_tcp_received_bytes_total\{reporter="destination"/);
   });
 
   it('a DENY policy closes the client connection and the server logs 401 DENY', async () => {

@@ -1,6 +1,7 @@
 // Inbound HBONE (15008) of one pod: mTLS with the pod's own certificate, trust-domain check of the peer, then
 // per CONNECT: the authority must be this pod and not a proxy port, L4 policy with the peer identity, connect
 // to the app (client IP kept when the kernel allows), 200. Refusals: 400 bad request, 401 policy, 503 upstream.
+import type net from 'node:net';
 import type { TLSSocket } from 'node:tls';
 import { errorMessage } from '@mesh/common/errors';
 import { HboneServer, formatBaggage, formatHostPort } from '@mesh/common/hbone';
@@ -17,6 +18,7 @@ import { authorize } from './policy-check.ts';
 
 interface StreamCtx {
   readonly record: ConnectionRecord;
+  readonly upstream: net.Socket;
   readonly untrack: () => void;
 }
 
@@ -40,7 +42,8 @@ export class InboundHbone {
         const ctx = this.#ctx.get(req);
         if (!ctx) return;
         ctx.untrack();
-        ctx.record.end({ bytesSent: result.streamToSocket, bytesRecv: result.socketToStream, error: result.error?.message });
+        // Socket totals: the app may have written before the tunnel was joined.
+        ctx.record.end({ bytesSent: ctx.upstream.bytesWritten, bytesRecv: ctx.upstream.bytesRead, error: result.error?.message });
       },
       onReject: (err, socket) => this.#onReject(err, socket),
     });
@@ -118,10 +121,9 @@ export class InboundHbone {
     upstream.once('close', () => live.delete(upstream));
     const untrack = tracker.add(conn, (reason) => {
       logger.info({ pod: this.#pod.uid, src: srcIp, identity: peer?.toString() }, `closing connection: ${reason}`);
-      record.update({});
       upstream.resetAndDestroy();
     });
-    this.#ctx.set(req, { record, untrack });
+    this.#ctx.set(req, { record, upstream, untrack });
     const w = dstWorkload;
     const baggage = w
       ? formatBaggage({ cluster: w.clusterId, namespace: w.namespace, workloadType: w.workloadType, workloadName: w.workloadName || w.name, canonicalName: w.canonicalName, canonicalRevision: w.canonicalRevision })

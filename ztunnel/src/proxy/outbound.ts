@@ -114,7 +114,8 @@ export class Outbound {
     live.add(tunnel.stream);
     tunnel.stream.once('close', () => live.delete(tunnel.stream));
     const result = await splice(sock, tunnel.stream);
-    record.end({ bytesSent: result.socketToStream, bytesRecv: result.streamToSocket, error: result.error?.message });
+    // Socket totals, not splice's counts: the client may have sent bytes while the tunnel was being set up.
+    record.end({ bytesSent: sock.bytesRead, bytesRecv: sock.bytesWritten, error: result.error?.message });
   }
 }
 

@@ -1,6 +1,6 @@
 import type net from 'node:net';
 
-/** Byte counts of two joined sockets, from the client's side. */
+/** Byte counts of two joined sockets, from the client's side (totals: bytes buffered before the join count too). */
 export interface PipeResult {
   /** client → server */
   readonly sent: number;
@@ -18,8 +18,6 @@ export function pipeSockets(client: net.Socket, server: net.Socket): Promise<Pip
   return new Promise((resolve) => {
     let error: Error | undefined;
     let open = 2;
-    const startRead = client.bytesRead;
-    const startWritten = client.bytesWritten;
     const fail = (err: Error) => {
       error ??= err;
       if (!client.destroyed) client.resetAndDestroy();
@@ -27,7 +25,7 @@ export function pipeSockets(client: net.Socket, server: net.Socket): Promise<Pip
     };
     const closed = (s: net.Socket) => () => {
       if (!s.readableEnded && error === undefined) fail(new Error('connection reset before its peer finished sending'));
-      if (--open === 0) resolve({ sent: client.bytesRead - startRead, received: client.bytesWritten - startWritten, error });
+      if (--open === 0) resolve({ sent: client.bytesRead, received: client.bytesWritten, error });
     };
     client.on('error', fail);
     server.on('error', fail);
