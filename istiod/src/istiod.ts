@@ -159,7 +159,6 @@ export async function startIstiod(config: IstiodConfig, deps: IstiodDeps): Promi
       addr: config.httpAddr,
       readiness,
       metrics: metrics.registry,
-      log,
       configDump,
       syncz: () => synczOf(xds.server.connections(), xds.lastPush),
     });

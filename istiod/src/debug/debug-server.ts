@@ -1,10 +1,9 @@
-// istiod's HTTP port (15014): /ready, /metrics, /logging, /debug/syncz and /debug/config_dump, on the shared
-// admin server.
+// istiod's HTTP port (15014): /ready, /metrics, /debug/syncz and /debug/config_dump, on the shared admin server.
+// No /logging or /quitquitquit: this port listens on every interface, and those change the process.
 import { AdminServer, configDumpHandler, jsonResponse } from '@mesh/common/admin';
 import type { ConfigDump } from '@mesh/common/admin';
 import type { Address } from '@mesh/common/config';
 import type { Readiness } from '@mesh/common/lifecycle';
-import type { LogRoot } from '@mesh/common/log';
 import type { MetricsRegistry } from '@mesh/common/metrics';
 import type { SynczEntry } from './syncz.ts';
 
@@ -12,7 +11,6 @@ export interface DebugServerInputs {
   readonly addr: Address;
   readonly readiness: Readiness;
   readonly metrics: MetricsRegistry;
-  readonly log?: LogRoot;
   readonly configDump: ConfigDump;
   readonly syncz: () => SynczEntry[];
 }
@@ -23,7 +21,6 @@ export async function bindDebugServer(inputs: DebugServerInputs): Promise<AdminS
     port: inputs.addr.port,
     readiness: inputs.readiness,
     metrics: inputs.metrics,
-    ...(inputs.log ? { log: inputs.log } : {}),
   });
   server.register('/debug/syncz', () => jsonResponse(200, inputs.syncz()));
   server.register('/debug/config_dump', configDumpHandler(inputs.configDump));
