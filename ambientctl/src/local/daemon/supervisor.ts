@@ -47,6 +47,8 @@ class Supervised {
   #stopped = false;
   #timer: NodeJS.Timeout | undefined;
   #failures = 0;
+  /** Set while a requested restart stops the process, so its exit is not reported as a crash. */
+  #restarting = false;
   restarts = 0;
 
   constructor(spec: ComponentSpec, logsDir: string, state: StateFile, log: Logger) {
@@ -91,7 +93,8 @@ class Supervised {
     child.once('exit', (code, signal) => {
       if (pid !== undefined) this.#state.removeProcess(pid);
       if (this.#stopped) return;
-      this.#log.warn({ component: this.spec.name, code, signal }, 'component exited; restarting');
+      if (this.#restarting) this.#log.info({ component: this.spec.name, code, signal }, 'component stopped for a requested restart');
+      else this.#log.warn({ component: this.spec.name, code, signal }, 'component exited; restarting');
       if (Date.now() - startedAt > 30_000) this.#failures = 0;
       this.restarts++;
       this.#retry();
@@ -118,7 +121,12 @@ class Supervised {
 
   /** Stop then start at once (for `ambientctl local restart`), counting as a restart. */
   async restart(): Promise<void> {
-    await this.stop(10_000, false);
+    this.#restarting = true;
+    try {
+      await this.stop(10_000, false);
+    } finally {
+      this.#restarting = false;
+    }
     // The exit handler schedules a start with backoff; start now instead.
     clearTimeout(this.#timer);
     this.#failures = 0;

@@ -10,6 +10,8 @@ import { PodRuntime } from './pod-runtime.ts';
 /** Pods with this annotation set to `component` stand for a supervised process (e.g. ztunnel): not run here. */
 export const MANAGED_ANNOTATION = 'ambientctl.local/managed';
 
+const RETRY_MS = 3_000;
+
 export class Kubelet {
   readonly node: NodeLayout;
   readonly #layout: Layout;
@@ -20,6 +22,8 @@ export class Kubelet {
   readonly #pods = new Map<string, PodRuntime>();
   /** uids being started or stopped: one operation per pod at a time. */
   readonly #busy = new Set<string>();
+  /** uid → time before which a pod whose setup failed is not retried. */
+  readonly #retryAt = new Map<string, number>();
   #closed = false;
 
   constructor(layout: Layout, node: NodeLayout, kube: KubeClient, state: StateFile, log: Logger) {
@@ -49,14 +53,27 @@ export class Kubelet {
       const phase = (pod.status as { phase?: string } | undefined)?.phase;
       if (this.#pods.has(uid) || this.#busy.has(uid) || pod.metadata.deletionTimestamp) continue;
       if (phase === 'Succeeded' || phase === 'Failed') continue;
+      if ((this.#retryAt.get(uid) ?? 0) > Date.now()) continue;
       const rt = new PodRuntime({ layout: this.#layout, node: this.node, kube: this.#kube, state: this.#state, log: this.#log, nodeNetnsFd: this.#netnsFd }, pod);
       this.#pods.set(uid, rt);
-      this.#run(uid, () => rt.start(), 'start');
+      this.#run(uid, async () => {
+        try {
+          await rt.start();
+          this.#retryAt.delete(uid);
+        } catch (err) {
+          // Undo what was set up and try again later (e.g. the CNI config is being rewritten by the node agent).
+          await rt.stop({ release: false });
+          this.#pods.delete(uid);
+          this.#retryAt.set(uid, Date.now() + RETRY_MS);
+          throw err;
+        }
+      }, 'start');
     }
     for (const [uid, rt] of this.#pods) {
       if (this.#busy.has(uid)) continue;
       const pod = live.get(uid);
       if (pod && !pod.metadata.deletionTimestamp) continue;
+      this.#retryAt.delete(uid);
       this.#run(uid, async () => {
         await rt.stop({ release: pod !== undefined });
         this.#pods.delete(uid);
