@@ -1,11 +1,10 @@
 // The inbound leg to the app, from inside the pod's netns: with the client's IP as source (IP_TRANSPARENT +
-// IP_FREEBIND, mark 1337, the in-pod return route brings replies back), or from the pod's own IP when the
-// kernel refuses the transparent bind. The one place to change when common/net grows a dedicated helper.
+// IP_FREEBIND, mark 1337; the in-pod return route brings replies back), or from the pod's own IP when the
+// kernel refuses the transparent socket.
 import type net from 'node:net';
-import { connectInNetns, isSystemError } from '@mesh/common/net';
+import { INPOD_PACKET_MARK, connectInNetns, connectTransparent, isTransparentRefused } from '@mesh/common/net';
 
-export const INPOD_MARK = 1337;
-const REFUSED_TRANSPARENT = ['EPERM', 'EACCES', 'EADDRNOTAVAIL', 'EINVAL', 'ENOPROTOOPT'];
+export const INPOD_MARK = INPOD_PACKET_MARK;
 
 export interface AppTarget {
   readonly netnsFd: number;
@@ -18,14 +17,15 @@ export interface AppTarget {
 
 /** Connects to the app; `transparent` says whether the client's IP was kept. */
 export async function connectToApp(t: AppTarget): Promise<{ socket: net.Socket; transparent: boolean }> {
-  const base = { netnsFd: t.netnsFd, host: t.host, port: t.port, mark: INPOD_MARK, allowHalfOpen: true, timeoutMs: t.timeoutMs ?? 10_000 };
+  const timeoutMs = t.timeoutMs ?? 10_000;
   if (t.sourceIp !== undefined && t.sourceIp !== t.host) {
     try {
-      const socket = await connectInNetns({ ...base, localHost: t.sourceIp, transparent: true, freebind: true });
+      const socket = await connectTransparent(t.netnsFd, { sourceIp: t.sourceIp, host: t.host, port: t.port, mark: INPOD_MARK, allowHalfOpen: true, timeoutMs });
       return { socket, transparent: true };
     } catch (err) {
-      if (!REFUSED_TRANSPARENT.some((code) => isSystemError(err, code))) throw err;
+      if (!isTransparentRefused(err)) throw err;
     }
   }
-  return { socket: await connectInNetns(base), transparent: false };
+  const socket = await connectInNetns({ netnsFd: t.netnsFd, host: t.host, port: t.port, mark: INPOD_MARK, allowHalfOpen: true, timeoutMs });
+  return { socket, transparent: false };
 }
