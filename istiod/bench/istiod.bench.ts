@@ -44,17 +44,29 @@ async function apiClient(kc: KubeConfig): Promise<(method: string, path: string,
   await kc.applyToHTTPSOptions(base);
   const agent = new Agent({ keepAlive: true, maxSockets: CREATE_CONCURRENCY, ...(base.ca ? { ca: base.ca } : {}) });
   const server = kc.getCurrentCluster()?.server ?? '';
-  return (method, path, body) =>
+  const once = (method: string, path: string, body: unknown, retried: boolean): Promise<void> =>
     new Promise((resolve, reject) => {
       const contentType = method === 'PATCH' ? 'application/merge-patch+json' : 'application/json';
       const headers = { ...(base.headers as Record<string, string>), 'content-type': contentType };
       const req = request(`${server}${path}`, { method, agent, headers }, (res) => {
         res.resume();
-        res.on('end', () => ((res.statusCode ?? 0) < 300 ? resolve() : reject(new Error(`${method} ${path}: ${res.statusCode}`))));
+        // A retried create that had in fact succeeded answers 409: that is success too.
+        const ok = (res.statusCode ?? 0) < 300 || (retried && res.statusCode === 409);
+        res.on('end', () => (ok ? resolve() : reject(new Error(`${method} ${path}: ${res.statusCode}`))));
       });
       req.on('error', reject);
       req.end(body === undefined ? undefined : JSON.stringify(body));
     });
+  return async (method, path, body) => {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await once(method, path, body, attempt > 0);
+      } catch (err) {
+        // A keep-alive socket the server closed while idle resets; retry on a fresh one.
+        if ((err as NodeJS.ErrnoException).code !== 'ECONNRESET' || attempt >= 3) throw err;
+      }
+    }
+  };
 }
 
 async function parallel(count: number, fn: (i: number) => Promise<void>): Promise<void> {
