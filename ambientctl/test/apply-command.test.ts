@@ -183,6 +183,9 @@ describe('ambientctl apply', () => {
     assert.equal(failed.code, 1);
     assert.equal(failed.stdout, 'configmap/from-cli configured\nconfigmap/from-cli configured\n');
     assert.equal(failed.stderr, `error: ${bad}: document 2: apiVersion is missing\n`);
+    const usage = await runCli(['apply', '--kubeconfig', api.kubeconfigPath]);
+    assert.equal(usage.code, 1);
+    assert.match(usage.stderr, /required option '-f, --filename <path>' not specified/);
   });
 });
 

@@ -75,7 +75,7 @@ export function applyCommand(): Command {
       'Create or update objects from YAML or JSON manifests (multi-document, List kinds, directories recursively, ' +
         '"-" for stdin) in the cluster the kubeconfig points at. Exits 1 if any object failed; the others are still applied.',
     )
-    .requiredOption('-f, --filename <path>', 'file, directory or - (repeatable)', (v: string, acc: string[]) => [...acc, v], [] as string[])
+    .requiredOption('-f, --filename <path>', 'file, directory or - (repeatable)', (v: string, acc: string[] | undefined) => [...(acc ?? []), v])
     .option('--kubeconfig <file>', 'kubeconfig to use (default: $KUBECONFIG, then ~/.kube/config, then in-cluster)')
     .option('-n, --namespace <ns>', "namespace for namespaced objects that name none (default: the context's, else default)")
     .action(async (flags: ApplyFlags) => {
