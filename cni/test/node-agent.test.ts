@@ -15,6 +15,7 @@ import type { LocalApiServer } from '@mesh/common/testing';
 import type { AgentConfig } from '../src/agent/config.ts';
 import { startNodeAgent } from '../src/agent/node-agent.ts';
 import type { NodeAgent } from '../src/agent/node-agent.ts';
+import { runChain } from './cni-exec.test-util.ts';
 import { FakeZtunnel } from './fake-ztunnel.test-util.ts';
 
 const mergePatch = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
@@ -94,7 +95,14 @@ before(async () => {
   core = kc.makeApiClient(CoreV1Api);
   await core.createNamespace({ body: { metadata: { name: NS } } });
   mkdirSync(join(dir, 'net.d'));
-  writeFileSync(join(dir, 'net.d', '10-bridge.conflist'), JSON.stringify({ cniVersion: '1.0.0', name: 'k8s', plugins: [{ type: 'bridge' }] }));
+  writeFileSync(
+    join(dir, 'net.d', '10-bridge.conflist'),
+    JSON.stringify({
+      cniVersion: '1.0.0',
+      name: 'k8s',
+      plugins: [{ type: 'bridge', bridge: 'cni0', isGateway: true, ipam: { type: 'host-local', ranges: [[{ subnet: `${SUBNET}.0/24` }]], rangeStart: `${SUBNET}.100`, dataDir: join(dir, 'ipam') } }],
+    }),
+  );
   config = {
     kubeconfig: api.kubeconfigPath,
     nodeName: NODE,
@@ -198,6 +206,28 @@ describe('node agent', () => {
     const missing = await post('/cmdadd', JSON.stringify({ Netns: '/run/netns/x', PodName: 'nope', PodNamespace: NS }));
     assert.equal(missing.status, 500);
     assert.match(missing.text, /not found/);
+  });
+
+  it('a pod wired by the real CNI chain (bridge, host-local, istio-cni) is enrolled before ADD returns', async () => {
+    const node = `cnia-${id}-node`;
+    execFileSync('ip', ['netns', 'add', node]);
+    netnsNames.push(node);
+    const podNs = `cnia-${id}-chain`;
+    execFileSync('ip', ['netns', 'add', podNs]);
+    netnsNames.push(podNs);
+    const pod = await core.createNamespacedPod({
+      namespace: NS,
+      body: { metadata: { name: 'chained' }, spec: { nodeName: NODE, containers: [{ name: 'c', image: 'ambient/echo' }] } },
+    });
+    const conflist = JSON.parse(readFileSync(join(dir, 'net.d', '10-bridge.conflist'), 'utf8')) as Record<string, unknown>;
+    const args = { containerId: `c-${id}`, podNetnsPath: `/run/netns/${podNs}`, ifName: 'eth0', cniPath: [config.cniBinDir, '/usr/lib/cni'] };
+    const r = await runChain(node, conflist, { ...args, command: 'ADD', cniArgs: `IgnoreUnknown=1;K8S_POD_NAMESPACE=${NS};K8S_POD_NAME=chained;K8S_POD_UID=${pod.metadata?.uid}` });
+    assert.equal(r.code, 0, r.stdout + r.stderr);
+    assert.ok(save(podNs).some((l) => l.includes('--to-ports 15001')), 'rules in the pod netns');
+    const add = await zt.waitFor('add of the chained pod', (q) => q.kind === 'add' && q.uid === pod.metadata?.uid);
+    assert.ok(add.fdIsNetns);
+    await waitAnnotation('chained', 'enabled');
+    assert.equal((await runChain(node, conflist, { ...args, command: 'DEL', cniArgs: '', ...(r.result ? { prevResult: r.result } : {}) })).code, 0);
   });
 
   it('with no ztunnel connected a pod is pending, then enabled once ztunnel connects', async () => {
