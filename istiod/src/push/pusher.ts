@@ -6,7 +6,7 @@ import type { Logger } from '@mesh/common/log';
 import type { ProtoCodec } from '@mesh/common/proto';
 import { TYPE_URL } from '@mesh/common/proto';
 import type { ResourceStore, StoreChange } from '@mesh/common/xds';
-import { toStoredResources } from './stored-resources.ts';
+import { EncodingCache } from './stored-resources.ts';
 import type { ModelResource } from './stored-resources.ts';
 
 /** The model as the pusher needs it (istiod/src/model's MeshModel fits). */
@@ -41,12 +41,16 @@ const AUTHORIZATION_TYPE = 'istio.security.Authorization';
 
 export class Pusher<S> {
   readonly #in: PusherInputs<S>;
+  readonly #addressCache: EncodingCache;
+  readonly #authorizationCache: EncodingCache;
   #model: PushModel | null = null;
   #sequence = 0;
   #lastErrors = '';
 
   constructor(inputs: PusherInputs<S>) {
     this.#in = inputs;
+    this.#addressCache = new EncodingCache(inputs.codec, ADDRESS_TYPE);
+    this.#authorizationCache = new EncodingCache(inputs.codec, AUTHORIZATION_TYPE);
   }
 
   /** The model of the last successful push (null before it). */
@@ -71,8 +75,8 @@ export class Pusher<S> {
     try {
       model = this.#in.build(this.#in.snapshot());
       built = performance.now();
-      addresses = toStoredResources(this.#in.codec, ADDRESS_TYPE, model.addresses);
-      authorizations = toStoredResources(this.#in.codec, AUTHORIZATION_TYPE, model.authorizations);
+      addresses = this.#addressCache.encode(model.addresses);
+      authorizations = this.#authorizationCache.encode(model.authorizations);
     } catch (err) {
       this.#in.logger.error({ reason }, `push failed, keeping the last pushed state: ${errorMessage(err)}`);
       return null;

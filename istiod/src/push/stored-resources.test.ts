@@ -1,7 +1,7 @@
 import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ProtoCodec } from '@mesh/common/proto';
-import { contentVersion, toStoredResources } from './stored-resources.ts';
+import { EncodingCache, contentVersion, toStoredResources } from './stored-resources.ts';
 
 let codec: ProtoCodec;
 before(() => {
@@ -32,4 +32,16 @@ test('an unencodable resource throws, naming the type', () => {
     () => toStoredResources(codec, 'istio.workload.Address', new Map([['bad', { name: 'bad', aliases: [], value: { workload: { addresses: 'not-bytes-but-a-number' as unknown as number } } }]])),
     /istio\.workload\.Address/,
   );
+});
+
+test('EncodingCache reuses the encoding of unchanged resources and re-encodes changed ones', () => {
+  const cache = new EncodingCache(codec, 'istio.workload.Address');
+  const first = cache.encode(new Map([['a', workload('a', [10, 0, 0, 1])], ['b', workload('b', [10, 0, 0, 2])]]));
+  const second = cache.encode(new Map([['a', workload('a', [10, 0, 0, 1])], ['b', workload('b', [10, 0, 0, 3])]]));
+  assert.equal(second.get('a'), first.get('a'), 'same object: not encoded again');
+  assert.notEqual(second.get('b')?.version, first.get('b')?.version);
+  assert.deepEqual(second.get('b'), toStoredResources(codec, 'istio.workload.Address', new Map([['b', workload('b', [10, 0, 0, 3])]])).get('b'));
+  const third = cache.encode(new Map([['a', { ...workload('a', [10, 0, 0, 1]), aliases: ['/other'] }]]));
+  assert.notEqual(third.get('a')?.version, first.get('a')?.version, 'aliases count');
+  assert.equal(third.has('b'), false);
 });

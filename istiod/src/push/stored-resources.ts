@@ -33,3 +33,44 @@ export function toStoredResources(
   }
   return out;
 }
+
+interface CacheEntry {
+  readonly key: string;
+  readonly stored: StoredResource;
+}
+
+/**
+ * toStoredResources for repeated rebuilds: a resource whose value and aliases serialise to the same JSON as
+ * last time reuses its encoding (JSON.stringify is several times cheaper than protobuf encoding, and a push
+ * after one pod change re-encodes one resource instead of every one). Values are the generated input shapes:
+ * plain objects, arrays, strings, numbers and Buffers, which JSON.stringify renders in full.
+ */
+export class EncodingCache {
+  readonly #codec: ProtoCodec;
+  readonly #typeName: string;
+  #entries = new Map<string, CacheEntry>();
+
+  constructor(codec: ProtoCodec, typeName: string) {
+    this.#codec = codec;
+    this.#typeName = typeName;
+  }
+
+  /** Like toStoredResources; only resources that differ from the last call are encoded. */
+  encode(resources: ReadonlyMap<string, ModelResource>): Map<string, StoredResource> {
+    const next = new Map<string, CacheEntry>();
+    const out = new Map<string, StoredResource>();
+    for (const [name, resource] of resources) {
+      const key = JSON.stringify([resource.value, resource.aliases]);
+      let entry = this.#entries.get(name);
+      if (entry === undefined || entry.key !== key) {
+        const one = toStoredResources(this.#codec, this.#typeName, new Map([[name, resource]])).get(name) as StoredResource;
+        entry = { key, stored: one };
+      }
+      next.set(name, entry);
+      out.set(name, entry.stored);
+    }
+    // Replaced only after every resource encoded: a failure leaves the cache as it was.
+    this.#entries = next;
+    return out;
+  }
+}
