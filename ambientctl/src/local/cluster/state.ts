@@ -41,12 +41,13 @@ export function writeState(path: string, state: ClusterState): void {
   renameSync(tmp, path);
 }
 
-/** The start time field of /proc/<pid>/stat, or undefined when the process is gone. */
+/** The start time field of /proc/<pid>/stat, or undefined when the process is gone (or a zombie). */
 export function processStartTime(pid: number): string | undefined {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     // Field 2 (comm) may hold spaces and parentheses: count fields after the last ')'.
     const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    if (rest[0] === 'Z' || rest[0] === 'X') return undefined;
     return rest[19];
   } catch {
     return undefined;

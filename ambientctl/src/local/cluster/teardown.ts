@@ -60,13 +60,16 @@ export async function teardown(l: Layout, opts: { keepDataDir?: boolean } = {}):
     kill(state.daemon, 'SIGKILL');
     removed.push(`daemon pid ${state.daemon.pid}`);
   }
-  for (const p of state?.processes ?? []) kill(p, 'SIGKILL');
+  const processes = state?.processes ?? [];
+  for (const p of processes) kill(p, 'SIGKILL');
   const netns = new Set([...(state?.netns ?? []), ...clusterNetns(l.prefix)]);
   const ordered = [...netns].sort((a, b) => (a.includes('-pod-') ? 0 : a.endsWith('-cp') ? 2 : 1) - (b.includes('-pod-') ? 0 : b.endsWith('-cp') ? 2 : 1));
   for (const ns of ordered) {
     killAllIn(ns);
     if (tryRun('ip', ['netns', 'del', ns])) removed.push(`netns ${ns}`);
   }
+  // SIGKILL is asynchronous: return once the processes are really gone.
+  for (let i = 0; i < 50 && processes.some(isAlive); i++) await sleep(100);
   const etc = new Set([...(state?.etcNetns ?? []), ...ordered.map((n) => `/etc/netns/${n}`)]);
   for (const dir of etc) {
     if (!dir.startsWith('/etc/netns/') || !existsSync(dir)) continue;
