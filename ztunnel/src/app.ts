@@ -89,13 +89,24 @@ export async function startZtunnel(config: ZtunnelConfig, overrides: ZtunnelOver
   const inputs: ProxyInputs = { state, network: config.network, trustDomain: config.trustDomain, clusterId: config.clusterId, certs, telemetry, tracker, logger: log.scope('proxy') };
 
   let zds: ZdsClient | undefined;
-  const zdsTask = config.inpodEnabled ? readiness.register('zds snapshot') : undefined;
+  // Not ready until the node agent's snapshot is handled, and again not ready while disconnected from it.
+  let zdsTask = config.inpodEnabled ? readiness.register('zds snapshot') : undefined;
+  let zdsPending = zdsTask !== undefined;
   const workloads = new WorkloadManager({
     inputs,
     drainDeadlineMs: config.drainDeadlineMs,
     log: log.scope('inpod'),
     ports: overrides.ports,
-    onSnapshot: () => zdsTask?.done(),
+    onSnapshot: () => {
+      zdsTask?.done();
+      zdsPending = false;
+    },
+    onConnected: (up) => {
+      if (!up && !zdsPending && !drain.started) {
+        zdsTask = readiness.register('zds snapshot');
+        zdsPending = true;
+      }
+    },
   });
 
   const dump = new ConfigDump();

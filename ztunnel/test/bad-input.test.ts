@@ -11,6 +11,7 @@ import { connectInNetns } from '@mesh/common/net';
 import { waitUntil } from '@mesh/common/testing';
 import { CertificateAuthority, createCsr, hboneClientOptions } from '@mesh/common/tls';
 import type { MtlsMaterial } from '@mesh/common/tls';
+import { FakeZdsAgent } from './fake-zds-agent.test-util.ts';
 import { request } from './mesh.test-util.ts';
 import { A_UID, ECHO_ID, startTwoPods } from './two-pods.test-util.ts';
 import type { TwoPods } from './two-pods.test-util.ts';
@@ -129,5 +130,18 @@ describe('ztunnel refuses bad input', { timeout: 170_000 }, () => {
     assert.equal(m.ztA.workloads.get('uid-c'), undefined);
     assert.equal(m.ztA.certs.current('spiffe://cluster.local/ns/default/sa/c'), undefined, 'the identity is released');
     assert.equal(m.outsider.exec('ss', '-Htln').trim(), '', 'no listener is left in the pod netns');
+  });
+
+  it('is not ready while the node agent is away, and takes the pods back from its next snapshot', async () => {
+    m.agentA.close();
+    await waitUntil('not ready without the node agent', () => m.ztA.readiness.pending().includes('zds snapshot'), 15_000);
+    const again = new FakeZdsAgent(m.agentA.path, m.codec, [{ uid: A_UID, name: 'a', namespace: 'default', serviceAccount: 'sleep', netnsPath: m.podA.path }]);
+    try {
+      await waitUntil('ready again after the new snapshot', () => m.ztA.readiness.isReady(), 30_000);
+      assert.deepEqual(again.acks, ['', '']);
+      assert.equal((await request(m.fdA, m.podB.ip, 8080, 'back')).data, `${m.podA.ip}\nback`);
+    } finally {
+      again.close();
+    }
   });
 });

@@ -22,12 +22,9 @@ describe('ztunnel connection churn', { timeout: 175_000 }, () => {
     assert.equal((await request(m.fdA, m.podB.ip, 8080, 'warm')).data, `${m.podA.ip}\nwarm`);
     const server = m.ztB.workloads.get(B_UID)?.inboundServer;
     assert.ok(server);
+    // A GOAWAY (e.g. nghttp2's rapid-reset guard) would retire the session and force a new one.
     let newSessions = 0;
-    let goaways = 0;
-    server.server.on('session', (s) => {
-      newSessions++;
-      s.on('goaway', () => goaways++);
-    });
+    server.server.on('session', () => newSessions++);
     let next = 0;
     const failures: string[] = [];
     const worker = async () => {
@@ -40,7 +37,6 @@ describe('ztunnel connection churn', { timeout: 175_000 }, () => {
     await Promise.all(Array.from({ length: CONCURRENCY }, worker));
     assert.deepEqual(failures.slice(0, 5), [], `${failures.length} failures`);
     assert.equal(newSessions, 0, 'no new HBONE session was needed');
-    assert.equal(goaways, 0);
     assert.equal(m.ztA.workloads.get(A_UID)?.pool?.stats().sessions, 1);
   });
 });
