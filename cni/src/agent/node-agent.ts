@@ -14,6 +14,7 @@ import { kubeAccess } from './kube.ts';
 import { startPluginEventServer } from './plugin-event-server.ts';
 import { PodController } from './pod-controller.ts';
 import { ZdsServer } from './zds-server.ts';
+import type { ZdsWorkload } from './zds-server.ts';
 
 export interface NodeAgent {
   readonly zds: ZdsServer;
@@ -80,7 +81,14 @@ export async function startNodeAgent(config: AgentConfig, deps: NodeAgentDeps): 
       await hostProbe.install([6]).catch((err: unknown) => log.warn({ err: errorMessage(err) }, 'no IPv6 host probe rule'));
     }
     const holder: { pods?: PodController } = {};
-    const zds = ZdsServer.listen(config.ztunnelUds, () => holder.pods?.snapshot() ?? [], log.child({ scope: 'zds' }));
+    const firstSync = Promise.withResolvers<void>();
+    // The snapshot waits for the first reconcile: after a restart, ztunnel must not learn an empty pod set.
+    const snapshot = async (): Promise<ZdsWorkload[]> => {
+      await firstSync.promise;
+      return holder.pods?.snapshot() ?? [];
+    };
+    const zds = ZdsServer.listen(config.ztunnelUds, snapshot, log.child({ scope: 'zds' }));
+    closers.push(() => firstSync.resolve());
     closers.push(() => zds.close());
     const controller = new PodController({
       kube: kubeAccess(kc, config.nodeName),
@@ -99,6 +107,8 @@ export async function startNodeAgent(config: AgentConfig, deps: NodeAgentDeps): 
     admin.register('/readyz', readinessHandler(readiness));
     closers.push(() => admin.close());
     await controller.start();
+    await controller.settle();
+    firstSync.resolve();
     synced.done();
     log.info({ node: config.nodeName, zds: config.ztunnelUds, events: events.path }, 'node agent ready');
     return {

@@ -15,8 +15,9 @@ import { findNetnsByIp } from './netns-exec.ts';
 import { applyRedirection, familiesFor, removeRedirection } from './redirection.ts';
 import type { ZdsServer, ZdsWorkload } from './zds-server.ts';
 
-/** Retry delay for pods whose netns is not found yet or whose step failed. */
-const RETRY_MS = 2000;
+/** Retry delays for pods whose netns is not found yet or whose step failed: doubling from 1 s to 60 s. */
+const RETRY_MIN_MS = 1000;
+const RETRY_MAX_MS = 60_000;
 
 interface Enrolled {
   readonly uid: string;
@@ -49,6 +50,7 @@ export class PodController {
   readonly #ipsByUid = new Map<string, string[]>();
   readonly #queues = new Map<string, Promise<void>>();
   readonly #timers = new Map<string, NodeJS.Timeout>();
+  readonly #attempts = new Map<string, number>();
   #closed = false;
 
   constructor(o: PodControllerOptions) {
@@ -79,6 +81,11 @@ export class PodController {
   async start(): Promise<void> {
     await this.#o.kube.namespaces.start();
     await this.#o.kube.pods.start();
+  }
+
+  /** Resolves when every reconcile queued so far has finished (used after start() to gate the ZDS snapshot). */
+  async settle(): Promise<void> {
+    await Promise.allSettled([...this.#queues.values()]);
   }
 
   /** ZDS snapshot: every enrolled pod. */
@@ -124,7 +131,8 @@ export class PodController {
     const run = async (): Promise<void> => {
       if (this.#closed) return;
       try {
-        await this.#reconcile(uid, key, hint, strict);
+        if ((await this.#reconcile(uid, key, hint, strict)) === 'retry') this.#retry(uid, key);
+        else this.#attempts.delete(uid);
       } catch (err) {
         this.#o.log.warn({ pod: key, uid, err: errorMessage(err) }, 'reconcile failed; retrying');
         this.#retry(uid, key);
@@ -142,12 +150,14 @@ export class PodController {
 
   #retry(uid: string, key: string): void {
     if (this.#closed || this.#timers.has(uid)) return;
+    const n = this.#attempts.get(uid) ?? 0;
+    this.#attempts.set(uid, n + 1);
     this.#timers.set(
       uid,
       setTimeout(() => {
         this.#timers.delete(uid);
         void this.#enqueue(uid, key, undefined).catch(() => undefined);
-      }, RETRY_MS),
+      }, Math.min(RETRY_MIN_MS * 2 ** n, RETRY_MAX_MS)),
     );
   }
 
@@ -160,7 +170,8 @@ export class PodController {
     return undefined;
   }
 
-  async #reconcile(uid: string, key: string, hint: V1Pod | null | undefined, strict: boolean): Promise<void> {
+  /** One pass; 'retry' when the pod must be looked at again later (its netns is not found yet). */
+  async #reconcile(uid: string, key: string, hint: V1Pod | null | undefined, strict: boolean): Promise<'done' | 'retry'> {
     const { kube, zds, log } = this.#o;
     const pod = this.#currentPod(uid, key, hint);
     const current = this.#enrolled.get(uid);
@@ -176,9 +187,9 @@ export class PodController {
         this.#netnsByUid.delete(uid);
         this.#ipsByUid.delete(uid);
       }
-      return;
+      return 'done';
     }
-    if (!pod) return;
+    if (!pod) return 'done';
 
     const ips = podIps(pod).length > 0 ? podIps(pod) : (this.#ipsByUid.get(uid) ?? []);
     let netnsPath = current?.workload.netnsPath ?? this.#netnsByUid.get(uid);
@@ -187,8 +198,7 @@ export class PodController {
       const msg = `no netns found for pod ${key} (IPs ${ips.join(', ') || 'unknown'})`;
       if (strict) throw new Error(msg);
       log.info({ pod: key }, `${msg}; will retry`);
-      this.#retry(uid, key);
-      return;
+      return 'retry';
     }
     this.#netnsByUid.set(uid, netnsPath);
 
@@ -228,6 +238,7 @@ export class PodController {
     if (pod.metadata?.annotations?.[REDIRECTION_ANNOTATION] !== want) {
       await kube.annotatePod(entry.workload.namespace, entry.workload.name, REDIRECTION_ANNOTATION, want);
     }
+    return 'done';
   }
 
   async #unenroll(e: Enrolled, pod: V1Pod | undefined, reason: string): Promise<void> {

@@ -29,20 +29,23 @@ export class ZdsServer extends EventEmitter {
   readonly #server: SeqpacketServer;
   readonly #codec: ProtoCodec;
   readonly #log: Logger;
-  readonly #snapshot: () => ZdsWorkload[];
+  readonly #snapshot: () => ZdsWorkload[] | Promise<ZdsWorkload[]>;
   readonly #deadlineMs: number;
   readonly #ready: ZdsConnection[] = [];
   readonly #all = new Set<ZdsConnection>();
   #nextId = 1;
 
-  /** Listens on `path` (a stale socket file from a previous run is removed). */
-  static listen(path: string, snapshot: () => ZdsWorkload[], log: Logger, deadlineMs = ZDS_DEADLINE_MS): ZdsServer {
+  /**
+   * Listens on `path` (a stale socket file from a previous run is removed). `snapshot` may wait (e.g. for the
+   * first reconcile after a restart) so a reconnecting ztunnel never gets an empty snapshot by mistake.
+   */
+  static listen(path: string, snapshot: () => ZdsWorkload[] | Promise<ZdsWorkload[]>, log: Logger, deadlineMs = ZDS_DEADLINE_MS): ZdsServer {
     mkdirSync(dirname(path), { recursive: true });
     rmSync(path, { force: true });
     return new ZdsServer(SeqpacketServer.listen(path, { socketOptions: { maxMessageSize: MAX_MESSAGE, maxFds: 1 } }), snapshot, log, deadlineMs);
   }
 
-  private constructor(server: SeqpacketServer, snapshot: () => ZdsWorkload[], log: Logger, deadlineMs: number) {
+  private constructor(server: SeqpacketServer, snapshot: () => ZdsWorkload[] | Promise<ZdsWorkload[]>, log: Logger, deadlineMs: number) {
     super();
     this.#server = server;
     this.#snapshot = snapshot;
@@ -101,7 +104,7 @@ export class ZdsServer extends EventEmitter {
     });
     try {
       await conn.handshake();
-      const pods = this.#snapshot();
+      const pods = await this.#snapshot();
       const added: string[] = [];
       for (const w of pods) {
         let sent = false;
