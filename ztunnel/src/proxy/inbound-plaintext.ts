@@ -23,7 +23,10 @@ export class InboundPlaintext {
     server.on('connection', (sock: net.Socket) => {
       live.add(sock);
       sock.once('close', () => live.delete(sock));
-      void handle(inputs, pod, live, sock);
+      handle(inputs, pod, live, sock).catch((err: unknown) => {
+        inputs.logger.error({ pod: pod.uid }, `inbound plaintext connection failed: ${errorMessage(err)}`);
+        sock.destroy();
+      });
     });
     return new InboundPlaintext(server);
   }
@@ -64,7 +67,12 @@ async function handle(inputs: ProxyInputs, pod: PodInfo, live: Live, sock: net.S
   };
   if (PROXY_PORTS.has(dst.port)) return refuse('CONNECT', `port ${dst.port} is ztunnel's own (self-call)`);
   const conn = { srcIdentity: undefined, srcIp, dstIp, dstPort: dst.port, dstNamespace: pod.namespace };
-  const decision = authorize(state, conn, network);
+  let decision;
+  try {
+    decision = authorize(state, conn, network);
+  } catch (err) {
+    return refuse('DENY', `policy evaluation failed: ${errorMessage(err)}`);
+  }
   if (decision.decision === 'deny') return refuse('DENY', decision.reason);
   let upstream: net.Socket;
   try {

@@ -16,6 +16,14 @@ import type { Live, PodInfo, ProxyInputs } from './inputs.ts';
 import { PROXY_PORTS } from './outbound-decision.ts';
 import { authorize } from './policy-check.ts';
 
+const peers = new WeakMap<TLSSocket, ReturnType<typeof peerIdentity>>();
+
+/** The peer's SPIFFE identity, parsed once per TLS connection rather than per stream. */
+function peerOf(sock: TLSSocket): ReturnType<typeof peerIdentity> {
+  if (!peers.has(sock)) peers.set(sock, peerIdentity(sock));
+  return peers.get(sock);
+}
+
 interface StreamCtx {
   readonly record: ConnectionRecord;
   readonly upstream: net.Socket;
@@ -84,7 +92,7 @@ export class InboundHbone {
     const sock = req.tlsSocket;
     const localIp = canonicalIpText(sock.localAddress ?? '');
     const srcIp = canonicalIpText(sock.remoteAddress ?? '');
-    const peer = peerIdentity(sock);
+    const peer = peerOf(sock);
     const dstWorkload = state.workloadByIp(network, localIp);
     const record = telemetry.start({
       reporter: 'destination',
@@ -109,7 +117,12 @@ export class InboundHbone {
     }
     if (PROXY_PORTS.has(req.authority.port)) return refuse(503, 'CONNECT', `port ${req.authority.port} is ztunnel's own (self-call)`);
     const conn = { srcIdentity: peer, srcIp, dstIp: localIp, dstPort: req.authority.port, dstNamespace: this.#pod.namespace };
-    const decision = authorize(state, conn, network);
+    let decision;
+    try {
+      decision = authorize(state, conn, network);
+    } catch (err) {
+      return refuse(401, 'DENY', `policy evaluation failed: ${errorMessage(err)}`);
+    }
     if (decision.decision === 'deny') return refuse(401, 'DENY', decision.reason);
     let upstream;
     try {

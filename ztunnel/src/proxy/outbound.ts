@@ -35,7 +35,10 @@ export class Outbound {
     server.on('connection', (sock: net.Socket) => {
       live.add(sock);
       sock.once('close', () => live.delete(sock));
-      void out.#handle(inputs, pod, live, sock);
+      out.#handle(inputs, pod, live, sock).catch((err: unknown) => {
+        inputs.logger.error({ pod: pod.uid }, `outbound connection failed: ${errorMessage(err)}`);
+        sock.destroy();
+      });
     });
     return out;
   }

@@ -63,10 +63,16 @@ export class ConnectionTracker {
 
   recheck(): void {
     for (const t of [...this.#live]) {
-      const d = authorize(this.#state, t.conn, this.#network);
-      if (d.decision === 'deny') {
+      let reason: string | undefined;
+      try {
+        const d = authorize(this.#state, t.conn, this.#network);
+        if (d.decision === 'deny') reason = d.reason;
+      } catch (err) {
+        reason = `policy evaluation failed: ${(err as Error).message}`;
+      }
+      if (reason !== undefined) {
         this.#live.delete(t);
-        t.close(`AuthorizationPolicyLateRejection: ${d.reason}`);
+        t.close(`AuthorizationPolicyLateRejection: ${reason}`);
       }
     }
   }
