@@ -147,6 +147,39 @@ describe('ambientctl local (cluster only)', { timeout: 300_000 }, () => {
     assert.match(String(b?.status?.['podIP']), /^10\.244\.1\./);
   });
 
+  it('restarts a container whose liveness probe fails, keeps its log, runs host-network pods in the node netns', async () => {
+    await kube.create(corePath('pods', 'default'), {
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: 'unhealthy', namespace: 'default' },
+      spec: {
+        nodeName: 'node-1',
+        containers: [{ name: 'c', image: 'x', command: ['sh', '-c', 'echo started; exec sleep 600'], livenessProbe: { tcpSocket: { port: 9 }, periodSeconds: 1, failureThreshold: 1 } }],
+      },
+    });
+    await kube.create(corePath('pods', 'default'), {
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: 'hostnet', namespace: 'default' },
+      spec: { nodeName: 'node-2', hostNetwork: true, containers: [{ name: 'c', image: 'x', command: ['sleep', '600'] }] },
+    });
+    await eventually('a liveness restart', async () => {
+      const p = await kube.get(corePath('pods', 'default', 'unhealthy'));
+      const restarts = (p?.status?.['containerStatuses'] as { restartCount: number }[] | undefined)?.[0]?.restartCount ?? 0;
+      return restarts >= 1 ? true : undefined;
+    });
+    const logs = await cli(['local', 'logs', ...dd, 'default/unhealthy']);
+    assert.equal(logs.code, 0, logs.stderr);
+    assert.ok(logs.stdout.split('\n').filter((l) => l === 'started').length >= 2, `log shows the restart: ${logs.stdout}`);
+    const host = await eventually('hostnet running', async () => {
+      const p = await kube.get(corePath('pods', 'default', 'hostnet'));
+      return p?.status?.['phase'] === 'Running' ? p : undefined;
+    });
+    assert.equal(host.status?.['podIP'], '10.200.0.12');
+    const d = await kube.get('/apis/apps/v1/namespaces/default/deployments/web');
+    assert.equal(d?.status?.['readyReplicas'], 2);
+  });
+
   it('pod delete stops it, removes its netns and its resolv.conf, and the Deployment replaces it', async () => {
     const pod = await kube.get(corePath('pods', 'default', 'selected'));
     const netns = podNetnsName(layout, pod?.metadata.uid ?? '');

@@ -58,6 +58,7 @@ export class PodRuntime {
   #stopping = false;
   #statusChain: Promise<void> = Promise.resolve();
   #phase = 'Pending';
+  readonly #startTime = new Date().toISOString();
 
   constructor(c: PodContext, pod: Obj) {
     this.#c = c;
@@ -242,7 +243,7 @@ export class PodRuntime {
       hostIPs: [{ ip: this.#c.node.ip }],
       podIP: this.#podIp,
       podIPs: [{ ip: this.#podIp }],
-      startTime: now,
+      startTime: this.#startTime,
       conditions: [cond('PodScheduled', true), cond('Initialized', true), cond('ContainersReady', allReady), cond('Ready', allReady)],
       containerStatuses: this.#containers.map((c) => ({
         name: c.spec.name,
