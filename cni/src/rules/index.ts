@@ -12,6 +12,7 @@ export { formatTables, parseSave, applyText, removeText, hasOwnedChains } from '
 export type { SavedTable } from './restore-text.ts';
 export type { TableRules, TableName, Jump } from './tables.ts';
 export { fwmarkRule, localRoute, fwmarkRuleShow } from './routes.ts';
+export { buildInpodNftRules, buildHostProbeNftRules } from './nft-rules.ts';
 
 /** istio-cni's in-pod rule text (v4, then v6 when `ipv6`), one line per element, as in its goldens. */
 export function buildInpodRules(config: RedirectConfig, pod: PodOverrides, opts: { ipv6: boolean }): string[] {
