@@ -13,8 +13,8 @@ export interface ServerStreamContext<Response> {
   /** Writes a response on the stream (dropped once the stream is gone). */
   send(response: Response): void;
   nextNonce(): string;
-  /** Called once, with the first request, after the node is recorded. */
-  onFirstRequest(): void;
+  /** Called once, with the first request, after the node is recorded. False: the stream was refused. */
+  onFirstRequest(): boolean;
   /** Called when the client NACKs a response of `typeUrl` (after `lastNack` is recorded). */
   onNack(typeUrl: string, nack: NackRecord): void;
 }
@@ -37,7 +37,7 @@ export function acceptRequest<R>(
   if (ctx.conn.node === null && request.node !== null && request.node.id !== undefined) {
     ctx.conn.node = request.node;
   }
-  if (firstRequest) ctx.onFirstRequest();
+  if (firstRequest && !ctx.onFirstRequest()) return false;
   const typeUrl = request.type_url;
   if (typeUrl === '' || !ctx.servesType(typeUrl)) {
     if (!ctx.conn.ignoredTypeUrls.has(typeUrl)) {

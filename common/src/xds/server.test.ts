@@ -122,3 +122,24 @@ test('delta and sotw servers: onNack reports each NACK with the type and the cli
     assert.equal(server.xds.connections()[0]?.types.get(A)?.lastNack?.message, 'w: bad');
   }
 });
+
+test('authorizeNode refuses a stream with PERMISSION_DENIED before any response, and it never counts as connected', async () => {
+  const connects: string[] = [];
+  const { server, raw } = await setup('DeltaAggregatedResources', {
+    authorizeNode: (conn) => {
+      if (conn.node?.id !== 'good') throw new Error(`node ${conn.node?.id} may not connect`);
+    },
+    onConnect: (conn) => connects.push(conn.node?.id ?? ''),
+  });
+  server.store.upsert(A, 'w', workloadAddress(codec, 'w', 'v1'));
+  raw.call.write({ node: { id: 'bad' }, type_url: A });
+  await waitUntil('the refusal', () => raw.status !== null);
+  assert.equal(raw.status?.code, grpc.status.PERMISSION_DENIED);
+  assert.equal(raw.status?.details, 'node bad may not connect');
+  assert.equal(raw.responses.length, 0);
+  assert.deepEqual(connects, []);
+  assert.equal(server.xds.connections().length, 0);
+  server.store.upsert(A, 'w2', workloadAddress(codec, 'w2', 'v1')); // a later change must not reach the refused stream
+  await new Promise((r) => setTimeout(r, 50));
+  assert.equal(raw.responses.length, 0);
+});

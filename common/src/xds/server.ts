@@ -29,6 +29,12 @@ export interface XdsServerOptions {
    * message; the returned value is kept as the connection's `identity`.
    */
   authenticate?: (ctx: XdsAuthContext) => unknown;
+  /**
+   * After authentication, with the first request (so the node is known): throwing refuses the stream with
+   * PERMISSION_DENIED and the error message before anything is sent (e.g. a caller whose identity does not
+   * match its node).
+   */
+  authorizeNode?: (conn: XdsConnection) => void;
   /** After the first request of a stream (so the node is known). */
   onConnect?: (conn: XdsConnection) => void;
   /** When a stream that connected ends, whatever the reason. */
@@ -124,10 +130,20 @@ export class XdsServer {
       nextNonce: () => String(++this.nonceCounter),
       onNack: (typeUrl, nack) => this.options.onNack?.(conn, typeUrl, nack),
       onFirstRequest: () => {
+        try {
+          this.options.authorizeNode?.(conn);
+        } catch (err) {
+          this.logger.warn({ peer, node: conn.node?.id ?? '' }, `xDS stream refused: ${errorMessage(err)}`);
+          ended = true;
+          stopWatching();
+          call.emit('error', { code: grpc.status.PERMISSION_DENIED, details: errorMessage(err) });
+          return false;
+        }
         connected = true;
         this.live.set(conn, call);
         this.logger.info({ connection: conn.id, node: conn.node?.id ?? '', peer }, 'xDS stream connected');
         this.options.onConnect?.(conn);
+        return true;
       },
     };
     const stream: ServerStream<never> =
