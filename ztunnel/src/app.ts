@@ -13,6 +13,7 @@ import type { ZtunnelConfig } from './config.ts';
 import { grpcCaClient, tokenReader } from './identity/ca-client.ts';
 import type { CaClient } from './identity/ca-client.ts';
 import { CertManager } from './identity/cert-manager.ts';
+import { prefetchLocalCertificates } from './identity/prefetch.ts';
 import { WorkloadManager } from './inpod/workload-manager.ts';
 import { ZdsClient } from './inpod/zds-client.ts';
 import type { ProxyInputs } from './proxy/inputs.ts';
@@ -84,6 +85,7 @@ export async function startZtunnel(config: ZtunnelConfig, overrides: ZtunnelOver
 
   const ca = overrides.ca ?? grpcCaClient({ endpoint: caEndpoint(config), rootCaPath: config.caRootCa, token, clusterId: config.clusterId });
   const certs = new CertManager({ ca, ttlSeconds: Math.round(config.secretTtlMs / 1000), logger: log.scope('cache') });
+  const stopPrefetch = prefetchLocalCertificates(state, certs, config.nodeName);
   const tracker = new ConnectionTracker(state, config.network);
   const telemetry = new Telemetry(createTcpMetrics(metrics), createAccessLog(log));
   const inputs: ProxyInputs = { state, network: config.network, trustDomain: config.trustDomain, clusterId: config.clusterId, certs, telemetry, tracker, logger: log.scope('proxy') };
@@ -146,6 +148,7 @@ export async function startZtunnel(config: ZtunnelConfig, overrides: ZtunnelOver
   drain.register('control plane', {
     graceful: async () => {
       xds?.close();
+      stopPrefetch();
       certs.close();
       ca.close();
       tracker.close();
