@@ -178,6 +178,21 @@ test('a stream without a token or with a bad token is refused with UNAUTHENTICAT
   }
 });
 
+test('a caller from another namespace cannot pose as a ztunnel: PERMISSION_DENIED before any response', async () => {
+  await h.core.createNamespacedServiceAccount({ namespace: NS, body: { metadata: { name: 'web' } } });
+  const tr = await h.core.createNamespacedServiceAccountToken({ name: 'web', namespace: NS, body: { spec: { audiences: ['istio-ca'] } } });
+  const raw = openRawDelta(h, { authorization: `Bearer ${tr.status?.token ?? ''}` });
+  try {
+    raw.write({ node: { id: ZTUNNEL_NODE_ID }, type_url: TYPE_URL.ADDRESS });
+    await waitUntil('the refusal', () => raw.status !== null, WAIT_MS);
+    assert.equal(raw.status?.code, grpc.status.PERMISSION_DENIED);
+    assert.match(raw.status?.details ?? '', /namespace app .* proxy's namespace istio-system/);
+    assert.equal(raw.responses.length, 0);
+  } finally {
+    raw.close();
+  }
+});
+
 test('/ready, /metrics and /debug/syncz show the connection and its ACK state; /debug/config_dump the model', async () => {
   zt = startZtunnelClient(h);
   await zt.client.ready();

@@ -6,6 +6,8 @@ import type { Logger } from '@mesh/common/log';
 import { XdsServer } from '@mesh/common/xds';
 import type { XdsConnection , ResourceStore} from '@mesh/common/xds';
 import type { IstiodMetrics } from '../server/metrics.ts';
+import { authorizeNode } from './node-authz.ts';
+import type { NodeCaller } from './node-authz.ts';
 import { metricType } from '../server/metrics.ts';
 
 /** The last response sent on one stream for one type. */
@@ -19,7 +21,7 @@ export interface LastPush {
 export interface ZtunnelXdsInputs {
   readonly store: ResourceStore;
   /** Authenticates a stream from its metadata; throwing refuses it with UNAUTHENTICATED. */
-  readonly authenticate: (metadata: grpc.Metadata) => Promise<unknown>;
+  readonly authenticate: (metadata: grpc.Metadata) => Promise<NodeCaller>;
   readonly metrics: IstiodMetrics;
   readonly logger: Logger;
 }
@@ -41,6 +43,7 @@ export function createZtunnelXds(inputs: ZtunnelXdsInputs): ZtunnelXds {
     typeUrls: SERVED_TYPE_URLS,
     logger: inputs.logger,
     authenticate: (ctx) => inputs.authenticate(ctx.metadata),
+    authorizeNode: (conn) => authorizeNode(conn.identity as NodeCaller, conn.node?.id ?? ''),
     onConnect: () => metrics.xdsClients.inc(),
     onDisconnect: () => metrics.xdsClients.dec(),
     onNack: (_conn, typeUrl) => metrics.rejects.inc({ type: metricType(typeUrl) }),
