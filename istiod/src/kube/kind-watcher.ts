@@ -43,7 +43,10 @@ export class KindWatcher {
     this.#synced = new Promise((resolve) => (this.#resolveSynced = resolve));
     this.#informer = makeInformer<KubernetesObject>(kc, kind.path, () => this.#list(kc));
     for (const event of ['add', 'update', 'delete'] as const) {
-      this.#informer.on(event, (obj) => onChange(kind, event, obj));
+      this.#informer.on(event, (obj) => {
+        this.#delayMs = this.#retry.initialMs; // the watch works again: the next failure starts the backoff over
+        onChange(kind, event, obj);
+      });
     }
     this.#informer.on('error', (err: unknown) => this.#onError(err));
   }
