@@ -88,9 +88,18 @@ export class PodController {
     await Promise.allSettled([...this.#queues.values()]);
   }
 
-  /** ZDS snapshot: every enrolled pod. */
+  /**
+   * ZDS snapshot: every enrolled pod, plus (as `keep`, no netns) pods an earlier run enrolled whose netns this
+   * run has not found yet, so ztunnel does not drop them meanwhile.
+   */
   snapshot(): ZdsWorkload[] {
-    return [...this.#enrolled.values()].map((e) => e.workload);
+    const out = [...this.#enrolled.values()].map((e) => e.workload);
+    for (const p of this.#o.kube.pods.list()) {
+      const uid = p.metadata?.uid;
+      if (!uid || this.#enrolled.has(uid) || p.metadata?.annotations?.[REDIRECTION_ANNOTATION] !== 'enabled') continue;
+      out.push({ uid, name: p.metadata.name ?? '', namespace: p.metadata.namespace ?? '', serviceAccount: p.spec?.serviceAccountName || 'default' });
+    }
+    return out;
   }
 
   /** Enrolled pods (for /config_dump-like views and tests). */
