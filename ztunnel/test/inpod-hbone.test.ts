@@ -6,7 +6,7 @@ import { after, before, describe, it } from 'node:test';
 import { connectInNetns } from '@mesh/common/net';
 import { TYPE_URL } from '@mesh/common/proto';
 import { waitUntil } from '@mesh/common/testing';
-import { authorization, request } from './mesh.test-util.ts';
+import { authorization, request, startEchoApp } from './mesh.test-util.ts';
 import { startTwoPods } from './two-pods.test-util.ts';
 import type { TwoPods } from './two-pods.test-util.ts';
 
@@ -29,6 +29,17 @@ describe('ztunnel in-pod HBONE between two pods', { timeout: 170_000 }, () => {
     const reply = await request(m.fdA, '10.96.0.10', 80, 'via-vip');
     assert.equal(reply.error, undefined);
     assert.equal(reply.data, `${m.podA.ip}\nvia-vip`);
+  });
+
+  it('passes traffic to a destination outside the mesh through as plain TCP', async () => {
+    const app = await startEchoApp(m.fdC, 9090);
+    try {
+      const reply = await request(m.fdA, m.outsider.ip, 9090, 'out');
+      assert.equal(reply.data, `${m.podA.ip}\nout`);
+      assert.ok(m.logA.completed().some((l) => l['dst.addr'] === `${m.outsider.ip}:9090` && l.direction === 'outbound' && l['dst.hbone_addr'] === undefined));
+    } finally {
+      app.close();
+    }
   });
 
   it('counts traffic with Istio labels on both sides', async () => {
