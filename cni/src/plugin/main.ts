@@ -1,6 +1,6 @@
 // The istio-cni plugin executable (run by the container runtime through the shim the installer writes).
 // Reads the config from stdin, the command from CNI_* env, prints the result or a CNI error object.
-import { postCmdAdd } from './agent-client.ts';
+// Only ADD talks to the agent, so its HTTP client is imported on demand (the runtime waits on every call).
 import { runPlugin } from './plugin.ts';
 
 async function readStdin(): Promise<string> {
@@ -10,5 +10,7 @@ async function readStdin(): Promise<string> {
   return Buffer.concat(chunks).toString('utf8');
 }
 
-const out = await runPlugin(process.env, await readStdin(), { postCmdAdd });
+const out = await runPlugin(process.env, await readStdin(), {
+  postCmdAdd: async (runDir, event) => (await import('./agent-client.ts')).postCmdAdd(runDir, event),
+});
 process.stdout.write(out.stdout, () => process.exit(out.exitCode));
