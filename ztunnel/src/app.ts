@@ -19,7 +19,7 @@ import { ZdsClient } from './inpod/zds-client.ts';
 import type { ProxyInputs } from './proxy/inputs.ts';
 import type { PodPorts } from './proxy/pod-proxy.ts';
 import { ConnectionTracker } from './proxy/policy-check.ts';
-import { loadLocalConfig } from './state/local-file.ts';
+import { loadLocalConfig, watchLocalConfig } from './state/local-file.ts';
 import { ProxyState } from './state/store.ts';
 import { Telemetry } from './telemetry/recorder.ts';
 import { startXdsSource, ztunnelNodeId } from './xds/xds-source.ts';
@@ -59,11 +59,16 @@ export async function startZtunnel(config: ZtunnelConfig, overrides: ZtunnelOver
 
   // State: the local file or istiod.
   let xds: XdsClient | undefined;
+  let stopWatch: (() => void) | undefined;
   const stateTask = readiness.register(config.localXdsPath ? 'local config' : 'xds');
   if (config.localXdsPath) {
     await loadLocalConfig(config.localXdsPath, state, config.trustDomain);
     stateTask.done();
     logger.info({ path: config.localXdsPath }, 'state loaded from the local config file');
+    stopWatch = watchLocalConfig(config.localXdsPath, state, config.trustDomain, (err) => {
+      if (err) logger.warn({ path: config.localXdsPath }, `local config not applied, keeping the last good state: ${err.message}`);
+      else logger.info({ path: config.localXdsPath }, 'local config reloaded');
+    });
   } else {
     xds = startXdsSource({
       endpoint: parseGrpcEndpoint('XDS_ADDRESS', config.xdsAddress),
@@ -148,6 +153,7 @@ export async function startZtunnel(config: ZtunnelConfig, overrides: ZtunnelOver
   drain.register('control plane', {
     graceful: async () => {
       xds?.close();
+      stopWatch?.();
       stopPrefetch();
       certs.close();
       ca.close();

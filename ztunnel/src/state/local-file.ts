@@ -1,6 +1,8 @@
 // LOCAL_XDS_PATH: the state from a YAML file instead of istiod (ztunnel's local config): `workloads`,
 // `services` and `policies` lists, fields in proto JSON (camelCase) or proto (snake_case) names; IPs as text,
 // service VIPs as `network/ip` or `ip`; policies in the proto-JSON form `ambientctl x authz convert` prints.
+import { unwatchFile, watchFile } from 'node:fs';
+import type { Stats } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { compilePolicy, fromProtoJson } from '@mesh/common/authz';
 import type { Policy } from '@mesh/common/authz';
@@ -73,4 +75,26 @@ export async function loadLocalConfig(path: string, state: ProxyState, trustDoma
   }
   const parsed = parseLocalConfig(text, trustDomain);
   state.replaceAll(parsed.addresses, parsed.policies);
+}
+
+/**
+ * Reloads the file when it changes (checked every `intervalMs` by mtime and size, which also survives editors
+ * that replace the file). A bad version is reported and the last good state stays. Returns the stop function.
+ */
+export function watchLocalConfig(
+  path: string,
+  state: ProxyState,
+  trustDomain: string,
+  report: (err: Error | undefined) => void,
+  intervalMs = 1000,
+): () => void {
+  const listener = (cur: Stats, prev: Stats) => {
+    if (cur.mtimeMs === prev.mtimeMs && cur.size === prev.size) return;
+    loadLocalConfig(path, state, trustDomain).then(
+      () => report(undefined),
+      (err: unknown) => report(err as Error),
+    );
+  };
+  watchFile(path, { interval: intervalMs, persistent: false }, listener);
+  return () => unwatchFile(path, listener);
 }

@@ -106,3 +106,32 @@ policies:
     assert.throws(() => parseLocalConfig('bogus: 1', 'td'), /unknown keys: bogus/);
   });
 });
+
+describe('local config reload', () => {
+  it('applies a changed file and keeps the last good state on a bad one', async () => {
+    const { mkdtempSync, rmSync, writeFileSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const { loadLocalConfig, watchLocalConfig } = await import('./local-file.ts');
+    const { waitUntil } = await import('@mesh/common/testing');
+    const dir = mkdtempSync(join(tmpdir(), 'zt-local-'));
+    const file = join(dir, 'local.yaml');
+    const s = new ProxyState();
+    const reports: string[] = [];
+    let stop: (() => void) | undefined;
+    try {
+      writeFileSync(file, 'workloads: [{uid: w1, workloadIps: [10.0.0.1]}]\n');
+      await loadLocalConfig(file, s, 'cluster.local');
+      stop = watchLocalConfig(file, s, 'cluster.local', (err) => reports.push(err ? err.message : 'ok'), 20);
+      writeFileSync(file, 'workloads: [{uid: w2, workloadIps: [10.0.0.2]}]\n');
+      await waitUntil('reload', () => s.workloadByUid('w2') !== undefined, 10_000);
+      assert.equal(s.workloadByUid('w1'), undefined);
+      writeFileSync(file, 'workloads: [{uid: w3, workloadIps: [not-an-ip]}]\n');
+      await waitUntil('bad file reported', () => reports.some((r) => r.includes('not an IP')), 10_000);
+      assert.equal(s.workloadByUid('w2')?.uid, 'w2', 'the last good state stays');
+    } finally {
+      stop?.();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
