@@ -104,6 +104,7 @@ export async function startZtunnel(config: ZtunnelConfig, overrides: ZtunnelOver
     drainDeadlineMs: config.drainDeadlineMs,
     log: log.scope('inpod'),
     ports: overrides.ports,
+    metrics,
     onSnapshot: () => {
       zdsTask?.done();
       zdsPending = false;
@@ -117,6 +118,7 @@ export async function startZtunnel(config: ZtunnelConfig, overrides: ZtunnelOver
   });
 
   const dump = new ConfigDump();
+  dump.add('config', () => config);
   dump.add('workloads', () => state.dump().workloads);
   dump.add('services', () => state.dump().services);
   dump.add('policies', () => state.dump().policies.map((p) => ({ ...p, rules: p.rules.length })));

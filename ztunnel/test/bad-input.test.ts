@@ -126,7 +126,9 @@ describe('ztunnel refuses bad input', { timeout: 170_000 }, () => {
     assert.equal(await m.agentA.add({ uid: 'uid-c', name: 'c', namespace: 'default', serviceAccount: 'c', netnsPath: m.outsider.path }), '');
     assert.ok(m.ztA.workloads.get('uid-c'));
     await waitUntil('certificate for the new pod', () => m.ztA.certs.current('spiffe://cluster.local/ns/default/sa/c') !== undefined, 15_000);
+    assert.match(await m.ztA.metrics.metrics(), /istio_active_proxy_count 2/);
     assert.equal(await m.agentA.del('uid-c'), '');
+    assert.match(await m.ztA.metrics.metrics(), /istio_active_proxy_count 1/);
     assert.equal(m.ztA.workloads.get('uid-c'), undefined);
     assert.equal(m.ztA.certs.current('spiffe://cluster.local/ns/default/sa/c'), undefined, 'the identity is released');
     assert.equal(m.outsider.exec('ss', '-Htln').trim(), '', 'no listener is left in the pod netns');

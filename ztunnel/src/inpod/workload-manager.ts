@@ -2,6 +2,7 @@
 // (the agent re-sends after a ztunnel or agent restart); a del drains; a snapshot removes pods it omits.
 import { errorMessage } from '@mesh/common/errors';
 import type { Logger } from '@mesh/common/log';
+import type { MetricsRegistry } from '@mesh/common/metrics';
 import { closeFd } from '@mesh/common/net';
 import type { PodInfo, ProxyInputs } from '../proxy/inputs.ts';
 import { DEFAULT_POD_PORTS, PodProxy } from '../proxy/pod-proxy.ts';
@@ -14,15 +15,23 @@ export interface WorkloadManagerOptions {
   readonly log: Logger;
   readonly ports?: PodPorts;
   readonly onSnapshot?: () => void;
+  /** ztunnel's in-pod metrics: istio_active_proxy_count, istio_proxies_started_total, istio_proxies_stopped_total. */
+  readonly metrics?: MetricsRegistry;
   readonly onConnected?: (up: boolean) => void;
 }
 
 export class WorkloadManager implements ZdsHandler {
   readonly #opts: WorkloadManagerOptions;
   readonly #pods = new Map<string, PodProxy>();
+  readonly #started;
+  readonly #stopped;
+  readonly #active;
 
   constructor(opts: WorkloadManagerOptions) {
     this.#opts = opts;
+    this.#started = opts.metrics?.counter({ name: 'proxies_started', help: 'The total number of proxies that were started' });
+    this.#stopped = opts.metrics?.counter({ name: 'proxies_stopped', help: 'The total number of proxies that were stopped' });
+    this.#active = opts.metrics?.gauge({ name: 'active_proxy_count', help: 'The total number current workloads with active proxies' });
   }
 
   async add(w: ZdsWorkload, netnsFd: number): Promise<void> {
@@ -30,6 +39,7 @@ export class WorkloadManager implements ZdsHandler {
     const old = this.#pods.get(w.uid);
     if (old) {
       this.#pods.delete(w.uid);
+      this.#stopped?.inc();
       await old.stop(0);
     }
     const pod: PodInfo = {
@@ -52,6 +62,8 @@ export class WorkloadManager implements ZdsHandler {
       throw new Error(`starting proxies of pod ${w.namespace}/${w.name} (${w.uid}) failed: ${errorMessage(err)}`, { cause: err });
     }
     this.#pods.set(w.uid, proxy);
+    this.#started?.inc();
+    this.#active?.set(this.#pods.size);
     log.info({ uid: w.uid, pod: `${w.namespace}/${w.name}`, identity: pod.identity }, 'pod proxies started');
   }
 
@@ -59,6 +71,8 @@ export class WorkloadManager implements ZdsHandler {
     const p = this.#pods.get(uid);
     if (!p) return;
     this.#pods.delete(uid);
+    this.#stopped?.inc();
+    this.#active?.set(this.#pods.size);
     await p.stop(this.#opts.drainDeadlineMs);
     this.#opts.log.info({ uid }, 'pod proxies stopped');
   }
