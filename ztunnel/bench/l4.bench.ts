@@ -6,7 +6,8 @@
 //   ztunnel: two ztunnel/src/main.ts processes in in-pod mode, pods as netns with the in-pod rules
 //            (l4/ztunnel-pair.ts); L4_BENCH_ZTUNNEL=bench-only swaps in the bench-only HBONE pair
 //            (l4/hbone-pair-proxy.ts: common/hbone on loopback without ztunnel's state, policy and telemetry).
-//   stunnel: Debian stunnel client + server instances, same TLS 1.3 ciphers and client certificates, loopback.
+//   stunnel: Debian stunnel client + server instances, same TLS 1.3 ciphers and client certificates, across
+//            two pod netns on a bridge like the ztunnel pair (L4_BENCH_STUNNEL=loopback: on loopback).
 // Needs root (netns, iptables) and stunnel. Everything it starts (processes, netns, temp files) is removed at
 // the end, on errors and on SIGINT/SIGTERM.
 // All paths are up for the whole run but only one carries traffic at a time. CPU and RSS are read from /proc
@@ -91,6 +92,12 @@ async function main(): Promise<void> {
   for (const sig of ['SIGINT', 'SIGTERM'] as const) {
     process.once(sig, () => void cleanup().finally(() => process.exit(130)));
   }
+  // Every wait below is bounded; this is the last resort against a stalled path.
+  const watchdog = setTimeout(() => {
+    process.stderr.write('l4 bench: no result after 10 minutes, giving up\n');
+    void cleanup().finally(() => process.exit(1));
+  }, 600_000);
+  watchdog.unref();
   try {
     log(`l4 bench: ${os.cpus().length} CPUs, node ${process.version}, load average ${loadavg()}; generator in this process, app in its own process`);
     const pki = await createBenchPki(dir);
@@ -99,6 +106,7 @@ async function main(): Promise<void> {
 
     const unavailable = ztunnelPairUnavailable();
     if (unavailable !== undefined) log(`NOTE: ${unavailable}; measuring the bench-only HBONE pair in its place`);
+    log('   starting the ztunnel pair and the stunnel pair');
     const zt = await (unavailable === undefined ? startZtunnelPair(dir, pki, appPort) : startHbonePair(pki, appPort));
     const st = await startStunnelPair(dir, pki, appPort);
     const paths: BenchPath[] = [

@@ -9,6 +9,8 @@ export type Dial = () => Promise<net.Socket>;
 const REQUEST_KEEPALIVE = Buffer.from('GET /bench HTTP/1.1\r\nHost: app\r\nUser-Agent: l4-bench\r\n\r\n');
 const REQUEST_CLOSE = Buffer.from('GET /bench HTTP/1.1\r\nHost: app\r\nUser-Agent: l4-bench\r\nConnection: close\r\n\r\n');
 const HEADER_END = Buffer.from('\r\n\r\n');
+/** A request without its response after this long is an error, so a stalled path cannot hang the run. */
+const REQUEST_TIMEOUT_MS = 10_000;
 
 /** One HTTP/1.1 connection with one request in flight at a time. */
 class HttpConn {
@@ -30,12 +32,19 @@ class HttpConn {
     sock.on('close', () => fail(new Error('connection closed before the response')));
   }
 
+  /** One request; rejects (and closes the connection) when no full response came within REQUEST_TIMEOUT_MS. */
   request(close: boolean): Promise<void> {
     if (this.pending) return Promise.reject(new Error('request already in flight'));
-    return new Promise((resolve, reject) => {
+    let timer: NodeJS.Timeout | undefined;
+    return new Promise<void>((resolve, reject) => {
       this.pending = { resolve, reject };
+      timer = setTimeout(() => {
+        this.pending = undefined;
+        this.sock.destroy();
+        reject(new Error(`no response within ${REQUEST_TIMEOUT_MS} ms`));
+      }, REQUEST_TIMEOUT_MS);
       this.sock.write(close ? REQUEST_CLOSE : REQUEST_KEEPALIVE);
-    });
+    }).finally(() => clearTimeout(timer));
   }
 
   private onData(c: Buffer): void {
@@ -76,12 +85,15 @@ export async function bulk(dial: Dial, opts: { maxBytes: number; maxMs: number }
   let sent = 0;
   while (sent < opts.maxBytes && Date.now() < stopAt) {
     sent += chunk.length;
-    if (!conn.write(chunk)) await once(conn, 'drain');
+    if (!conn.write(chunk)) await withDeadline(once(conn, 'drain'), 30_000);
   }
   conn.end();
-  await ended;
+  try {
+    await withDeadline(ended, 30_000);
+  } finally {
+    conn.destroy();
+  }
   const secs = Number(process.hrtime.bigint() - start) / 1e9;
-  conn.destroy();
   const counted = Number(Buffer.concat(reply).toString());
   if (counted !== sent) throw new Error(`bulk: sent ${sent} bytes, the sink counted ${counted}`);
   return sent / secs / 1e6;

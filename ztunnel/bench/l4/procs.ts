@@ -91,25 +91,6 @@ export function firstJsonLine<T>(child: Child, timeoutMs = 15_000): Promise<T> {
   });
 }
 
-/** Resolves once host:port accepts a TCP connection (bounded wait). */
-export async function waitForPort(host: string, port: number, timeoutMs = 15_000, child?: Child): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const ok = await new Promise<boolean>((resolve) => {
-      const s = net.connect({ host, port });
-      s.once('connect', () => {
-        s.destroy();
-        resolve(true);
-      });
-      s.once('error', () => resolve(false));
-    });
-    if (ok) return;
-    if (child && child.proc.exitCode !== null) throw new Error(`${child.name} exited (${child.proc.exitCode})\n${child.stderr()}`);
-    if (Date.now() > deadline) throw new Error(`${host}:${port} not accepting after ${timeoutMs} ms${child ? `\n${child.stderr()}` : ''}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
 /** A dial function for a loopback port. */
 export function loopbackDial(port: number): () => Promise<net.Socket> {
   return () =>

@@ -1,11 +1,25 @@
 // The baseline tunnel: two Debian stunnel instances (client and server) doing the same mutual TLS 1.3 hop
 // as HBONE (same ciphers and curves, client certificate required and verified against the test CA).
-//   generator -> stunnel client (127.0.0.1:clientPort) -> mTLS -> stunnel server -> app
+// Default topology = the ztunnel pair's: two pod netns on a bridge (no capture rules), the generator's socket
+// made inside pod C, the stunnel client in C, the stunnel server and its own app in pod D:
+//   generator -> C 127.0.0.1:15100 (stunnel client) -> mTLS over the veth/bridge -> D :15443 (stunnel server)
+//   -> D 127.0.0.1:8080 (app)
+// L4_BENCH_STUNNEL=loopback runs both instances on loopback in this netns against the direct baseline's app.
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { closeFd, connectInNetns, openNetns } from '@mesh/common/net';
+import { TestNetwork } from '../../test/netns.test-util.ts';
 import type { BenchPki } from './certs.ts';
-import { freePort, loopbackDial, startChild, waitForPort } from './procs.ts';
-import type { ProxyPair } from './procs.ts';
+import { firstJsonLine, freePort, loopbackDial, registerCleanup, startChild } from './procs.ts';
+import type { Child, ProxyPair } from './procs.ts';
+
+const APP = path.join(path.dirname(fileURLToPath(import.meta.url)), 'app-server.ts');
+const POD_C = '10.78.0.2';
+const POD_D = '10.78.0.3';
+const CLIENT_PORT = 15100;
+const SERVER_PORT = 15443;
+const APP_PORT = 8080;
 
 const TLS_OPTS = [
   'sslVersionMin = TLSv1.3',
@@ -19,18 +33,22 @@ const TLS_OPTS = [
   'socket = r:TCP_NODELAY=1',
 ];
 
-export async function startStunnelPair(dir: string, pki: BenchPki, appPort: number): Promise<ProxyPair> {
-  const clientPort = await freePort();
-  const serverPort = await freePort();
-  const global = (name: string) => ['foreground = yes', `pid =`, 'debug = 3', `output = ${path.join(dir, `${name}.log`)}`];
+interface Ends {
+  clientAccept: string;
+  serverAccept: string;
+  serverConnect: string;
+}
+
+function writeConfs(dir: string, pki: BenchPki, ends: Ends): { serverConf: string; clientConf: string } {
+  const global = (name: string) => ['foreground = yes', 'pid =', 'debug = 3', `output = ${path.join(dir, `${name}.log`)}`];
   const serverConf = path.join(dir, 'stunnel-server.conf');
   writeFileSync(
     serverConf,
     [
       ...global('stunnel-server'),
       '[mesh]',
-      `accept = 127.0.0.1:${serverPort}`,
-      `connect = 127.0.0.1:${appPort}`,
+      `accept = ${ends.serverAccept}`,
+      `connect = ${ends.serverConnect}`,
       `cert = ${pki.server.certFile}`,
       `key = ${pki.server.keyFile}`,
       `CAfile = ${pki.rootFile}`,
@@ -46,8 +64,8 @@ export async function startStunnelPair(dir: string, pki: BenchPki, appPort: numb
       ...global('stunnel-client'),
       '[mesh]',
       'client = yes',
-      `accept = 127.0.0.1:${clientPort}`,
-      `connect = 127.0.0.1:${serverPort}`,
+      `accept = ${ends.clientAccept}`,
+      `connect = ${ends.serverAccept}`,
       `cert = ${pki.client.certFile}`,
       `key = ${pki.client.keyFile}`,
       `CAfile = ${pki.rootFile}`,
@@ -55,10 +73,43 @@ export async function startStunnelPair(dir: string, pki: BenchPki, appPort: numb
       '',
     ].join('\n'),
   );
+  return { serverConf, clientConf };
+}
+
+/** Resolves once `dial` connects (bounded wait; fails early if the child exited). */
+async function waitDialable(dial: () => Promise<{ destroy(): void }>, child: Child, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const ok = await dial().then(
+      (s) => {
+        s.destroy();
+        return true;
+      },
+      () => false,
+    );
+    if (ok) return;
+    if (child.proc.exitCode !== null) throw new Error(`${child.name} exited (${child.proc.exitCode})\n${child.stderr()}`);
+    if (Date.now() > deadline) throw new Error(`${child.name} not accepting after ${timeoutMs} ms\n${child.stderr()}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+export async function startStunnelPair(dir: string, pki: BenchPki, appPort: number): Promise<ProxyPair> {
+  return process.env.L4_BENCH_STUNNEL === 'loopback' ? startOnLoopback(dir, pki, appPort) : startInPods(dir, pki);
+}
+
+async function startOnLoopback(dir: string, pki: BenchPki, appPort: number): Promise<ProxyPair> {
+  const clientPort = await freePort();
+  const serverPort = await freePort();
+  const { serverConf, clientConf } = writeConfs(dir, pki, {
+    clientAccept: `127.0.0.1:${clientPort}`,
+    serverAccept: `127.0.0.1:${serverPort}`,
+    serverConnect: `127.0.0.1:${appPort}`,
+  });
   const server = startChild('stunnel-server', 'stunnel', [serverConf]);
   const client = startChild('stunnel-client', 'stunnel', [clientConf]);
   const pair: ProxyPair = {
-    label: 'stunnel',
+    label: 'stunnel pair on loopback',
     dial: loopbackDial(clientPort),
     children: [client, server],
     stop: async () => {
@@ -66,11 +117,58 @@ export async function startStunnelPair(dir: string, pki: BenchPki, appPort: numb
     },
   };
   try {
-    await waitForPort('127.0.0.1', serverPort, 15_000, server);
-    await waitForPort('127.0.0.1', clientPort, 15_000, client);
+    await waitDialable(loopbackDial(serverPort), server, 15_000);
+    await waitDialable(pair.dial, client, 15_000);
   } catch (err) {
     await pair.stop();
     throw err;
   }
   return pair;
+}
+
+async function startInPods(dir: string, pki: BenchPki): Promise<ProxyPair> {
+  const cleanups: (() => unknown)[] = [];
+  const stop = async (): Promise<void> => {
+    unregister();
+    for (const c of cleanups.splice(0).reverse()) {
+      try {
+        await c();
+      } catch {
+        // Keep cleaning.
+      }
+    }
+  };
+  const unregister = registerCleanup(stop);
+  try {
+    const network = new TestNetwork('l4s');
+    cleanups.push(() => network.destroy());
+    const podC = network.addPod('c', POD_C, false);
+    const podD = network.addPod('d', POD_D, false);
+    const fdC = openNetns(podC.path);
+    cleanups.push(() => closeFd(fdC));
+    const fdD = openNetns(podD.path);
+    cleanups.push(() => closeFd(fdD));
+    const app = startChild('app-d', 'ip', ['netns', 'exec', podD.name, process.execPath, APP], {
+      env: { ...process.env, APP_HOST: '127.0.0.1', APP_PORT: String(APP_PORT) },
+    });
+    cleanups.push(() => app.stop());
+    await firstJsonLine(app);
+    const { serverConf, clientConf } = writeConfs(dir, pki, {
+      clientAccept: `127.0.0.1:${CLIENT_PORT}`,
+      serverAccept: `${POD_D}:${SERVER_PORT}`,
+      serverConnect: `127.0.0.1:${APP_PORT}`,
+    });
+    // `ip netns exec` execs stunnel in place: the child pid is stunnel's own.
+    const server = startChild('stunnel-server', 'ip', ['netns', 'exec', podD.name, 'stunnel', serverConf]);
+    cleanups.push(() => server.stop());
+    const client = startChild('stunnel-client', 'ip', ['netns', 'exec', podC.name, 'stunnel', clientConf]);
+    cleanups.push(() => client.stop());
+    const dial = () => connectInNetns({ netnsFd: fdC, host: '127.0.0.1', port: CLIENT_PORT, allowHalfOpen: true, timeoutMs: 10_000 });
+    await waitDialable(() => connectInNetns({ netnsFd: fdD, host: POD_D, port: SERVER_PORT, timeoutMs: 2000 }), server, 15_000);
+    await waitDialable(dial, client, 15_000);
+    return { label: 'stunnel pair (pod netns on a bridge, like the ztunnel pair)', dial, children: [client, server], stop };
+  } catch (err) {
+    await stop();
+    throw err;
+  }
 }

@@ -120,19 +120,30 @@ export async function startZtunnelPair(dir: string, _pki: BenchPki, _appPort: nu
     await Promise.all(children.map((c, i) => waitReady(c, readyPorts[i] as number, 30_000)));
     const dial = () => connectInNetns({ netnsFd: fdA, host: POD_B, port: APP_PORT, allowHalfOpen: true, timeoutMs: 10_000 });
     // The first connection also fetches both pods' certificates: wait for one to go through end to end.
-    const deadline = Date.now() + 30_000;
+    const deadline = Date.now() + 60_000;
+    let attempts = 0;
     for (;;) {
+      attempts++;
       const ok = await dial().then(
-        (s) => new Promise<boolean>((resolve) => {
-          s.once('data', () => resolve(true));
-          s.once('error', () => resolve(false));
-          s.once('close', () => resolve(false));
-          s.write('E');
-        }).finally(() => s.destroy()),
+        (s) => {
+          let timer: NodeJS.Timeout | undefined;
+          return new Promise<boolean>((resolve) => {
+            timer = setTimeout(() => resolve(false), 5000);
+            s.once('data', () => resolve(true));
+            s.once('error', () => resolve(false));
+            s.once('close', () => resolve(false));
+            s.write('E');
+          }).finally(() => {
+            clearTimeout(timer);
+            s.destroy();
+          });
+        },
         () => false,
       );
       if (ok) break;
-      if (Date.now() > deadline) throw new Error(`no connection through the ztunnel pair within 30 s\n${children.map((c) => c.stderr()).join('\n')}`);
+      if (Date.now() > deadline) {
+        throw new Error(`no echo through the ztunnel pair after ${attempts} attempts in 60 s\n${children.map((c) => `${c.name}: ${c.stderr()}`).join('\n')}`);
+      }
       await new Promise((r) => setTimeout(r, 200));
     }
     return { label: 'ztunnel pair (ztunnel/src/main.ts, in-pod mode, pod netns on a bridge)', dial, children, stop };
