@@ -106,4 +106,25 @@ describe('in-pod capture with real packets', () => {
     assert.equal(hbone.seen.length, 1);
     assert.equal(inbound.seen.length, 1);
   });
+
+  it('a spoofed-source connection from ztunnel to the app gets its replies back (fwmark 0x111 → table 100)', async () => {
+    const peerSeen: string[] = [];
+    const app = await listenInNetns({ netnsFd: podFd, host: '0.0.0.0', port: 9090 });
+    servers.push(app);
+    app.on('connection', (s: Socket) => {
+      sockets.push(s);
+      peerSeen.push(String(s.remoteAddress));
+      s.end('hello');
+    });
+    const s = await connectInNetns({ netnsFd: podFd, host: POD_IP, port: 9090, localHost: PEER_IP, transparent: true, mark: 0x539 });
+    sockets.push(s);
+    const got = await new Promise<string>((resolve, reject) => {
+      let text = '';
+      s.on('data', (c: Buffer) => (text += c.toString()));
+      s.on('end', () => resolve(text));
+      s.on('error', reject);
+    });
+    assert.equal(got, 'hello');
+    assert.deepEqual(peerSeen, [PEER_IP], 'the app sees the original client address');
+  });
 });
