@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import * as grpc from '@grpc/grpc-js';
 import { errorMessage } from '@mesh/common/errors';
-import { loadGrpcPackage } from '@mesh/common/proto';
+import { loadGrpcPackage, stringStruct, IMPERSONATED_IDENTITY_KEY } from '@mesh/common/proto';
 import type { GrpcEndpoint } from '../config.ts';
 import { ZtunnelError } from '../errors.ts';
 
@@ -60,7 +60,8 @@ export function grpcCaClient(opts: GrpcCaClientOptions): CaClient {
         const req = {
           csr: csrPem,
           validity_duration: String(ttlSeconds),
-          metadata: { fields: { ImpersonatedIdentity: { string_value: identity } } },
+          // protobufjs gives google.protobuf.Struct camelCase fields (stringValue), unlike our keepCase messages.
+          metadata: stringStruct({ [IMPERSONATED_IDENTITY_KEY]: identity }),
         };
         c.CreateCertificate(req, md, { deadline: Date.now() + (opts.timeoutMs ?? 10_000) }, (err, res) => {
           if (err) return reject(new ZtunnelError('ERR_ZTUNNEL_CA', `CreateCertificate for ${identity} failed: ${err.message}`, { cause: err }));
