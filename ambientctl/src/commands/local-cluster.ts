@@ -1,9 +1,9 @@
-// `ambientctl local up|down|status|exec|logs|restart|daemon|dns-server`: the local cluster's subcommands.
+// `ambientctl local up|down|status|exec|logs|restart|stop|start|daemon|dns-server`: the local cluster's subcommands.
 import type { Command} from 'commander';
 import { InvalidArgumentError } from 'commander';
 import { DEFAULT_DATA_DIR, MAX_NODES } from '../local/cluster/layout.ts';
 import { downCluster, upCluster } from '../local/cli/up-down.ts';
-import { execInPod, restartComponent, showLogs, showStatus } from '../local/cli/inspect.ts';
+import { controlComponent, execInPod, showLogs, showStatus } from '../local/cli/inspect.ts';
 import { runDaemon } from '../local/daemon/daemon.ts';
 import { runDnsServer } from '../local/dns/main.ts';
 
@@ -67,7 +67,19 @@ export function addClusterCommands(local: Command): void {
     .description('Restart a component of the running cluster (istiod, ztunnel/node-1, cni/node-1, dns)')
     .option(...dataDirFlag)
     .argument('<component>')
-    .action((component: string, f: { dataDir: string }) => restartComponent(f.dataDir, component));
+    .action((component: string, f: { dataDir: string }) => controlComponent(f.dataDir, 'restart', component));
+  local
+    .command('stop')
+    .description('Stop a component until `start` (it is not restarted meanwhile), e.g. to see the mesh without istiod')
+    .option(...dataDirFlag)
+    .argument('<component>')
+    .action((component: string, f: { dataDir: string }) => controlComponent(f.dataDir, 'stop', component));
+  local
+    .command('start')
+    .description('Start a component that `stop` took down')
+    .option(...dataDirFlag)
+    .argument('<component>')
+    .action((component: string, f: { dataDir: string }) => controlComponent(f.dataDir, 'start', component));
   local
     .command('daemon', { hidden: true })
     .description('Run the local cluster in the foreground (what `up` starts in the background)')

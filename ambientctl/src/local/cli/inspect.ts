@@ -94,8 +94,11 @@ export function showLogs(dataDir: string, target: string, container?: string): v
   }
 }
 
-export async function restartComponent(dataDir: string, component: string): Promise<void> {
+const DONE = { restart: 'restarted', stop: 'stopped', start: 'started' } as const;
+
+/** `restart`, `stop` or `start` of one supervised component, through the daemon. */
+export async function controlComponent(dataDir: string, action: keyof typeof DONE, component: string): Promise<void> {
   const l = layoutFor(dataDir);
-  await callDaemon(l.controlSocket, 'POST', `/restart?component=${encodeURIComponent(component)}`, 60_000);
-  console.log(`restarted ${component}`);
+  await callDaemon(l.controlSocket, 'POST', `/${action}?component=${encodeURIComponent(component)}`, 60_000);
+  console.log(`${DONE[action]} ${component}`);
 }

@@ -1,4 +1,4 @@
-// The daemon's control API: HTTP over D/run/daemon.sock, used by `status` and `restart`.
+// The daemon's control API: HTTP over D/run/daemon.sock, used by `status`, `restart`, `stop` and `start`.
 import { createServer, request } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { mkdirSync, rmSync } from 'node:fs';
@@ -9,6 +9,8 @@ import { LocalError } from '../cluster/run.ts';
 export interface ControlHandlers {
   status(): Promise<unknown>;
   restart(component: string): Promise<void>;
+  stop(component: string): Promise<void>;
+  start(component: string): Promise<void>;
 }
 
 export async function startControlServer(path: string, h: ControlHandlers): Promise<Server> {
@@ -23,9 +25,11 @@ export async function startControlServer(path: string, h: ControlHandlers): Prom
     void (async () => {
       try {
         if (req.method === 'GET' && url.pathname === '/status') return reply(200, await h.status());
-        if (req.method === 'POST' && url.pathname === '/restart') {
-          await h.restart(url.searchParams.get('component') ?? '');
-          return reply(200, { restarted: url.searchParams.get('component') });
+        const action = url.pathname.slice(1);
+        if (req.method === 'POST' && (action === 'restart' || action === 'stop' || action === 'start')) {
+          const component = url.searchParams.get('component') ?? '';
+          await h[action](component);
+          return reply(200, { [action]: component });
         }
         reply(404, { error: `no route ${req.method} ${url.pathname}` });
       } catch (err) {

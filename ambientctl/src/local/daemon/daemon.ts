@@ -138,7 +138,7 @@ export async function runDaemon(opts: DaemonOptions): Promise<void> {
       components: all,
     };
   };
-  const control = await startControlServer(l.controlSocket, { status, restart: (c) => supervisor.restart(c) });
+  const control = await startControlServer(l.controlSocket, { status, restart: (c) => supervisor.restart(c), stop: (c) => supervisor.stop(c), start: (c) => supervisor.start(c) });
   log.info({ socket: l.controlSocket }, 'local cluster daemon serving');
 
   await waitForSignal(log, { control, reconciler, kubelets, supervisor, forwarder, api, kube });

@@ -133,6 +133,15 @@ class Supervised {
     if (this.running) return;
     await this.start();
   }
+
+  /** Starts a component that `stop` took down (for `ambientctl local start`); a running one is left alone. */
+  async resume(): Promise<void> {
+    if (this.running) return;
+    this.#stopped = false;
+    this.#failures = 0;
+    clearTimeout(this.#timer);
+    await this.start();
+  }
 }
 
 function signal(pid: number, sig: NodeJS.Signals): void {
@@ -175,9 +184,22 @@ export class Supervisor {
   }
 
   async restart(name: string): Promise<void> {
+    await this.#get(name).restart();
+  }
+
+  /** Stops a component until `start` (not restarted on exit meanwhile): for testing a control-plane outage. */
+  async stop(name: string): Promise<void> {
+    await this.#get(name).stop(10_000);
+  }
+
+  async start(name: string): Promise<void> {
+    await this.#get(name).resume();
+  }
+
+  #get(name: string): Supervised {
     const s = this.#items.get(name);
     if (!s) throw new Error(`no component "${name}"; components: ${this.names().join(', ')}`);
-    await s.restart();
+    return s;
   }
 
   status(): ComponentStatus[] {
