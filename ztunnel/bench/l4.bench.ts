@@ -4,7 +4,8 @@
 // Topology per path: generator (this process) -> [client proxy -> mTLS -> server proxy] -> app (own process).
 //   direct:  loopback to the app.
 //   ztunnel: two ztunnel/src/main.ts processes in in-pod mode, pods as netns with the in-pod rules
-//            (l4/ztunnel-pair.ts); L4_BENCH_ZTUNNEL=bench-only swaps in the bench-only HBONE pair
+//            (l4/ztunnel-pair.ts; L4_BENCH_ZTUNNEL_NODE_ARGS adds node flags to both);
+//            L4_BENCH_ZTUNNEL=bench-only swaps in the bench-only HBONE pair
 //            (l4/hbone-pair-proxy.ts: common/hbone on loopback without ztunnel's state, policy and telemetry).
 //   stunnel: Debian stunnel client + server instances, same TLS 1.3 ciphers and client certificates, across
 //            two pod netns on a bridge like the ztunnel pair (L4_BENCH_STUNNEL=loopback: on loopback).
@@ -114,7 +115,7 @@ async function main(): Promise<void> {
       { key: 'ztunnel', label: zt.label, dial: zt.dial, pids: zt.children.map((c) => c.pid) },
       { key: 'stunnel', label: st.label, dial: st.dial, pids: st.children.map((c) => c.pid) },
     ];
-    for (const p of paths) log(`   ${p.key.padEnd(8)} = ${p.label}`);
+    for (const p of paths) log(`   ${p.key.padEnd(8)} = ${p.label}${p.pids.length > 0 ? `; idle RSS MB ${fmt(p.pids.map(rssMb), 1)}` : ''}`);
 
     log(`-- fixed ${FIXED.rps} req/s, 1 KiB responses, ${FIXED.connections} keep-alive connections, ${FIXED.durationMs / 1000} s each`);
     const fixed = new Map<string, Steady>();

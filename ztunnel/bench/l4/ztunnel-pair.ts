@@ -96,7 +96,9 @@ export async function startZtunnelPair(dir: string, _pki: BenchPki, _appPort: nu
       cleanups.push(() => agent.close());
       const readyPort = await freePort();
       readyPorts.push(readyPort);
-      const zt = startChild(`ztunnel-${short}`, process.execPath, [MAIN], {
+      // L4_BENCH_ZTUNNEL_NODE_ARGS: extra node flags for both ztunnels (e.g. V8 heap sizing experiments).
+      const nodeArgs = (process.env.L4_BENCH_ZTUNNEL_NODE_ARGS ?? '').split(' ').filter(Boolean);
+      const zt = startChild(`ztunnel-${short}`, process.execPath, [...nodeArgs, MAIN], {
         env: {
           ...process.env,
           LOCAL_XDS_PATH: stateFile,
