@@ -1,16 +1,28 @@
-// `npm start`: sets up and runs the mesh demo. The demo (a two-node local cluster with traffic, mTLS and a
-// policy) is not built yet; until it is, this checks the installation and says so.
+// `npm start`: sets up and runs the mesh demo on this machine. As root it installs any missing Debian packages
+// (and says which), builds the native socket module if `npm ci` could not, then runs the demo
+// (e2e/src/demo.ts): a two-node local cluster, an ambient namespace, a client and a server on different nodes,
+// traffic over HBONE with mutual TLS, a DENY policy, and a summary with the commands to explore and tear down.
 import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
-const steps = [
-  ['ambientctl version', ['ambientctl/bin/ambientctl.js', 'version']],
-];
-for (const [what, args] of steps) {
-  console.log(`start: running \`${what}\``);
-  const r = spawnSync(process.execPath, args, { stdio: 'inherit' });
-  if (r.status !== 0) process.exit(r.status ?? 1);
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const step = (what, cmd, args) => {
+  console.log(`start: ${what}`);
+  const r = spawnSync(cmd, args, { stdio: 'inherit', cwd: root });
+  if (r.status !== 0) {
+    console.error(`start: ${what} failed (exit ${r.status ?? r.signal})`);
+    process.exit(r.status ?? 1);
+  }
+};
+
+if (process.getuid?.() !== 0) {
+  console.error('start: the demo creates network namespaces and iptables rules, so it must run as root');
+  process.exit(1);
 }
-console.log(
-  'start: the toolchain works (Node.js ' + process.version + ', the ambientctl CLI). The local mesh demo is not ' +
-    'built yet; see README.md for what exists today and `npm test` for what it does.',
-);
+step('checking the Debian packages the mesh uses', 'bash', [join(root, 'scripts', 'install-debian-packages.sh')]);
+if (!existsSync(join(root, 'common', 'native', 'build', 'Release', 'mesh_net.node'))) {
+  step('building the native socket module', process.execPath, [join(root, 'scripts', 'build-native.mjs'), '--require']);
+}
+step('running the demo', process.execPath, [join(root, 'e2e', 'src', 'demo.ts')]);
