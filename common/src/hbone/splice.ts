@@ -39,7 +39,12 @@ export function splice(socket: Socket, stream: Http2Stream): Promise<SpliceResul
     const fail = (err: Error) => {
       error ??= err;
       if (!stream.destroyed) stream.close(h2.NGHTTP2_CANCEL);
-      if (!socket.destroyed) socket.resetAndDestroy();
+      // libuv cannot reset a socket whose write side is already shut down (uv_tcp_close_reset: EINVAL) and
+      // Node then never closes the handle: after our FIN, a plain destroy is the only way to let it go.
+      if (!socket.destroyed) {
+        if (socket.writableEnded) socket.destroy();
+        else socket.resetAndDestroy();
+      }
     };
 
     socket.on('error', fail);
