@@ -140,6 +140,7 @@ describe('ztunnel refuses bad input', { timeout: 170_000 }, () => {
     const again = new FakeZdsAgent(m.agentA.path, m.codec, [{ uid: A_UID, name: 'a', namespace: 'default', serviceAccount: 'sleep', netnsPath: m.podA.path }]);
     try {
       await waitUntil('ready again after the new snapshot', () => m.ztA.readiness.isReady(), 30_000);
+      await waitUntil('add and snapshot_sent acked', () => again.acks.length === 2, 15_000);
       assert.deepEqual(again.acks, ['', '']);
       assert.equal((await request(m.fdA, m.podB.ip, 8080, 'back')).data, `${m.podA.ip}\nback`);
     } finally {

@@ -7,7 +7,7 @@ import { connectInNetns } from '@mesh/common/net';
 import { TYPE_URL } from '@mesh/common/proto';
 import { waitUntil } from '@mesh/common/testing';
 import { authorization, request, startEchoApp } from './mesh.test-util.ts';
-import { startTwoPods } from './two-pods.test-util.ts';
+import { B_UID, startTwoPods } from './two-pods.test-util.ts';
 import type { TwoPods } from './two-pods.test-util.ts';
 
 describe('ztunnel in-pod HBONE between two pods', { timeout: 170_000 }, () => {
@@ -105,6 +105,28 @@ describe('ztunnel in-pod HBONE between two pods', { timeout: 170_000 }, () => {
       sock.destroy();
       m.xds.store.remove(TYPE_URL.AUTHORIZATION, 'default/deny-late');
       await waitUntil('policy removed', () => !m.ztB.state.dump().policies.some((p) => p.name === 'deny-late'), 15_000);
+    }
+  });
+
+  // Last: it removes pod B from its ztunnel.
+  it('drains a pod on ZDS del: open connections are cut at the deadline, new ones find no listener', async () => {
+    const sock = await connectInNetns({ netnsFd: m.fdA, host: m.podB.ip, port: 8080, allowHalfOpen: true });
+    let got = '';
+    let closed = false;
+    sock.setEncoding('utf8');
+    sock.on('data', (d: string) => (got += d));
+    sock.on('error', () => {});
+    sock.on('end', () => (closed = true));
+    sock.on('close', () => (closed = true));
+    try {
+      sock.write('open');
+      await waitUntil('echo before the del', () => got === `${m.podA.ip}\nopen`, 15_000);
+      assert.equal(await m.agentB.del(B_UID), '', 'del is acked once the drain finished');
+      await waitUntil('the open connection is cut', () => closed, 15_000);
+      assert.equal(m.ztB.workloads.get(B_UID), undefined);
+      assert.equal((await request(m.fdA, m.podB.ip, 8080, 'after')).data, '', 'no listener, no app bytes');
+    } finally {
+      sock.destroy();
     }
   });
 });

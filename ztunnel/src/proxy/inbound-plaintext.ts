@@ -8,7 +8,7 @@ import { canonicalIpText } from '../state/ip-text.ts';
 import { INPOD_MARK, connectToApp } from './app-connect.ts';
 import type { Live, PodInfo, ProxyInputs } from './inputs.ts';
 import { PROXY_PORTS } from './outbound-decision.ts';
-import { pipeSockets } from './pipe-sockets.ts';
+import { pipeSockets, resetSocket } from './pipe-sockets.ts';
 import { authorize } from './policy-check.ts';
 
 export class InboundPlaintext {
@@ -89,7 +89,7 @@ async function handle(inputs: ProxyInputs, pod: PodInfo, live: Live, sock: net.S
   upstream.once('close', () => live.delete(upstream));
   const untrack = tracker.add(conn, (reason) => {
     logger.info({ pod: pod.uid, src: srcIp }, `closing connection: ${reason}`);
-    upstream.resetAndDestroy();
+    resetSocket(upstream);
   });
   const result = await pipeSockets(sock, upstream);
   untrack();

@@ -14,6 +14,7 @@ import type { ConnectionRecord } from '../telemetry/recorder.ts';
 import { INPOD_MARK, connectToApp } from './app-connect.ts';
 import type { Live, PodInfo, ProxyInputs } from './inputs.ts';
 import { PROXY_PORTS } from './outbound-decision.ts';
+import { resetSocket } from './pipe-sockets.ts';
 import { authorize } from './policy-check.ts';
 
 const peers = new WeakMap<TLSSocket, ReturnType<typeof peerIdentity>>();
@@ -56,10 +57,6 @@ export class InboundHbone {
       onReject: (err, socket) => this.#onReject(err, socket),
     });
     this.server.server.on('tlsClientError', (err: Error, socket: TLSSocket) => this.#onReject(err, socket));
-    this.server.server.on('secureConnection', (s: TLSSocket) => {
-      live.add(s);
-      s.once('close', () => live.delete(s));
-    });
     const current = inputs.certs.current(pod.identity);
     if (current) this.#useCert(current);
     this.#stopRotate = inputs.certs.onRotate((cert) => {
@@ -134,7 +131,7 @@ export class InboundHbone {
     upstream.once('close', () => live.delete(upstream));
     const untrack = tracker.add(conn, (reason) => {
       logger.info({ pod: this.#pod.uid, src: srcIp, identity: peer?.toString() }, `closing connection: ${reason}`);
-      upstream.resetAndDestroy();
+      resetSocket(upstream);
     });
     this.#ctx.set(req, { record, upstream, untrack });
     const w = dstWorkload;

@@ -100,7 +100,13 @@ export class Outbound {
     try {
       tunnel = await this.pool.connect({
         key: poolKey(pod.identity, route, srcIp),
-        dial: () => dialHbone(inputs, pod, route),
+        dial: async () => {
+          // Pool sessions are the pod's too: a forced drain cuts them with the rest.
+          const s = await dialHbone(inputs, pod, route);
+          live.add(s);
+          s.once('close', () => live.delete(s));
+          return s;
+        },
         authority: route.authority,
         headers: hboneHeaders(source, srcIp, sock.remotePort ?? 0, route, inputs.clusterId),
       });

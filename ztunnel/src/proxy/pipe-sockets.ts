@@ -20,8 +20,8 @@ export function pipeSockets(client: net.Socket, server: net.Socket): Promise<Pip
     let open = 2;
     const fail = (err: Error) => {
       error ??= err;
-      if (!client.destroyed) client.resetAndDestroy();
-      if (!server.destroyed) server.resetAndDestroy();
+      resetSocket(client);
+      resetSocket(server);
     };
     const closed = (s: net.Socket) => () => {
       if (!s.readableEnded && error === undefined) fail(new Error('connection reset before its peer finished sending'));
@@ -34,4 +34,11 @@ export function pipeSockets(client: net.Socket, server: net.Socket): Promise<Pip
     client.pipe(server);
     server.pipe(client);
   });
+}
+
+/** Reset, or a plain destroy once our FIN is out (libuv cannot reset a shut-down socket; the handle would leak). */
+export function resetSocket(s: net.Socket): void {
+  if (s.destroyed) return;
+  if (s.writableEnded) s.destroy();
+  else s.resetAndDestroy();
 }
