@@ -76,8 +76,8 @@ export class PodProxy {
     if (outcome === 'timeout') {
       for (const c of [...this.#live]) c.destroy();
       // Forced: cut everything and move on; the graceful closes finish on their own once their sockets are gone.
-      void this.#inbound?.close(true);
-      void this.#outbound?.close(true);
+      void this.#inbound?.close(true).catch(() => {});
+      void this.#outbound?.close(true).catch(() => {});
       void graceful.catch(() => {});
     }
     this.#inputs.certs.release(this.pod.identity);

@@ -1,7 +1,7 @@
 // LOCAL_XDS_PATH: the state from a YAML file instead of istiod (ztunnel's local config): `workloads`,
 // `services` and `policies` lists, fields in proto JSON (camelCase) or proto (snake_case) names; IPs as text,
 // service VIPs as `network/ip` or `ip`; policies in the proto-JSON form `ambientctl x authz convert` prints.
-import { unwatchFile, watchFile } from 'node:fs';
+import { statSync, unwatchFile, watchFile } from 'node:fs';
 import type { Stats } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { compilePolicy, fromProtoJson } from '@mesh/common/authz';
@@ -88,8 +88,16 @@ export function watchLocalConfig(
   report: (err: Error | undefined) => void,
   intervalMs = 1000,
 ): () => void {
-  const listener = (cur: Stats, prev: Stats) => {
-    if (cur.mtimeMs === prev.mtimeMs && cur.size === prev.size) return;
+  // Compared with the file as it was when watching began, not watchFile's first sample (taken later).
+  let last: { mtimeMs: number; size: number } = { mtimeMs: -1, size: -1 };
+  try {
+    last = statSync(path);
+  } catch {
+    // Missing now: any later file is a change.
+  }
+  const listener = (cur: Stats) => {
+    if (cur.mtimeMs === last.mtimeMs && cur.size === last.size) return;
+    last = { mtimeMs: cur.mtimeMs, size: cur.size };
     loadLocalConfig(path, state, trustDomain).then(
       () => report(undefined),
       (err: unknown) => report(err as Error),

@@ -123,7 +123,7 @@ describe('local config reload', () => {
       writeFileSync(file, 'workloads: [{uid: w1, workloadIps: [10.0.0.1]}]\n');
       await loadLocalConfig(file, s, 'cluster.local');
       stop = watchLocalConfig(file, s, 'cluster.local', (err) => reports.push(err ? err.message : 'ok'), 20);
-      writeFileSync(file, 'workloads: [{uid: w2, workloadIps: [10.0.0.2]}]\n');
+      writeFileSync(file, 'workloads: [{uid: w2, name: changed, workloadIps: [10.0.0.2]}]\n');
       await waitUntil('reload', () => s.workloadByUid('w2') !== undefined, 10_000);
       assert.equal(s.workloadByUid('w1'), undefined);
       writeFileSync(file, 'workloads: [{uid: w3, workloadIps: [not-an-ip]}]\n');
