@@ -1,9 +1,8 @@
 // LOCAL_XDS_PATH: the state from a YAML file instead of istiod (ztunnel's local config): `workloads`,
 // `services` and `policies` lists, fields in proto JSON (camelCase) or proto (snake_case) names; IPs as text,
 // service VIPs as `network/ip` or `ip`; policies in the proto-JSON form `ambientctl x authz convert` prints.
-import { statSync, unwatchFile, watchFile } from 'node:fs';
-import type { Stats } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { statSync } from 'node:fs';
+import { readFile, stat } from 'node:fs/promises';
 import { compilePolicy, fromProtoJson } from '@mesh/common/authz';
 import type { Policy } from '@mesh/common/authz';
 import { errorMessage } from '@mesh/common/errors';
@@ -78,8 +77,9 @@ export async function loadLocalConfig(path: string, state: ProxyState, trustDoma
 }
 
 /**
- * Reloads the file when it changes (checked every `intervalMs` by mtime and size, which also survives editors
- * that replace the file). A bad version is reported and the last good state stays. Returns the stop function.
+ * Reloads the file when it changes (its mtime or size differs from the version last seen, polled every
+ * `intervalMs`; this also survives editors that replace the file). A bad version is reported and the last
+ * good state stays. Returns the stop function.
  */
 export function watchLocalConfig(
   path: string,
@@ -88,21 +88,35 @@ export function watchLocalConfig(
   report: (err: Error | undefined) => void,
   intervalMs = 1000,
 ): () => void {
-  // Compared with the file as it was when watching began, not watchFile's first sample (taken later).
-  let last: { mtimeMs: number; size: number } = { mtimeMs: -1, size: -1 };
+  let last = { mtimeMs: -1, size: -1 };
   try {
-    last = statSync(path);
+    const st = statSync(path);
+    last = { mtimeMs: st.mtimeMs, size: st.size };
   } catch {
     // Missing now: any later file is a change.
   }
-  const listener = (cur: Stats) => {
-    if (cur.mtimeMs === last.mtimeMs && cur.size === last.size) return;
-    last = { mtimeMs: cur.mtimeMs, size: cur.size };
-    loadLocalConfig(path, state, trustDomain).then(
-      () => report(undefined),
-      (err: unknown) => report(err as Error),
-    );
-  };
-  watchFile(path, { interval: intervalMs, persistent: false }, listener);
-  return () => unwatchFile(path, listener);
+  let busy = false;
+  const timer = setInterval(() => {
+    if (busy) return;
+    busy = true;
+    stat(path)
+      .then(async (cur) => {
+        if (cur.mtimeMs === last.mtimeMs && cur.size === last.size) return;
+        last = { mtimeMs: cur.mtimeMs, size: cur.size };
+        try {
+          await loadLocalConfig(path, state, trustDomain);
+          report(undefined);
+        } catch (err) {
+          report(err as Error);
+        }
+      })
+      .catch(() => {
+        // Missing for now (being replaced): look again next tick.
+      })
+      .finally(() => {
+        busy = false;
+      });
+  }, intervalMs);
+  timer.unref();
+  return () => clearInterval(timer);
 }
