@@ -180,9 +180,9 @@ describe('istiod CA (local API server)', { timeout: 120_000 }, () => {
   it('counts requests, issuances and authentication failures', async () => {
     const text = await metrics.metrics();
     const value = (name: string): number => Number(new RegExp(`^${name} (\\d+)`, 'm').exec(text)?.[1] ?? NaN);
-    const csr = value('citadel_server_csr_count_total');
-    const ok = value('citadel_server_success_cert_issuance_count_total');
-    const authn = value('citadel_server_authentication_failure_count_total');
+    const csr = value('citadel_server_csr_count');
+    const ok = value('citadel_server_success_cert_issuance_count');
+    const authn = value('citadel_server_authentication_failure_count');
     assert.ok(ok >= 4, `issued ${ok}`);
     assert.ok(authn >= 6, `authn failures ${authn}`);
     assert.ok(csr >= ok + authn + 2, `csr ${csr}`);

@@ -227,8 +227,8 @@ test('/ready, /metrics and /debug/syncz show the connection and its ACK state; /
 
   const metrics = (await httpGet(h, '/metrics')).body;
   assert.match(metrics, /^pilot_xds 1$/m);
-  assert.match(metrics, /^pilot_xds_pushes_total\{type="address"\} [1-9]/m);
-  assert.match(metrics, /^pilot_k8s_reg_events_total\{type="Pod",event="add"\} [1-9]/m);
+  assert.match(metrics, /^pilot_xds_pushes\{type="address"\} [1-9]/m);
+  assert.match(metrics, /^pilot_k8s_reg_events\{type="Pod",event="add"\} [1-9]/m);
   assert.match(metrics, /^pilot_debounce_time_count [1-9]/m);
 
   const dump = JSON.parse((await httpGet(h, '/debug/config_dump')).body) as { addresses: Record<string, { value: { workload?: { addresses: string[] } } }> };

@@ -61,3 +61,12 @@ test('an invalid metric name is refused with a clear error', () => {
 test('contentType is the Prometheus text format', () => {
   assert.match(new MetricsRegistry().contentType, /^text\/plain; version=0\.0\.4/);
 });
+
+test('exactName keeps a counter name as given (istiod exposes pilot_xds_pushes without _total)', async () => {
+  const reg = new MetricsRegistry({ prefix: '' });
+  reg.counter({ name: 'pilot_xds_pushes', exactName: true, help: 'x', labelNames: ['type'] }).inc({ type: 'address' });
+  reg.counter({ name: 'pilot_other', help: 'x' }).inc();
+  const text = await reg.metrics();
+  assert.match(text, /^pilot_xds_pushes\{type="address"\} 1$/m);
+  assert.match(text, /^pilot_other_total 1$/m);
+});

@@ -19,6 +19,11 @@ export interface MetricDefinition<L extends string> {
   readonly labelNames?: readonly L[];
 }
 
+/** A counter's definition; `exactName` keeps a name that Istio exposes without `_total` (istiod's `pilot_xds_pushes`). */
+export interface CounterDefinition<L extends string> extends MetricDefinition<L> {
+  readonly exactName?: boolean;
+}
+
 const NAME_RE = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;
 
 /** A process's metrics: create counters, gauges and histograms, and render the Prometheus text. */
@@ -37,12 +42,13 @@ export class MetricsRegistry {
   }
 
   /**
-   * A counter. Its name always ends in `_total`, as Prometheus and Istio name counters. Defining the same
-   * counter again returns the existing one (so two components of one process can share it).
+   * A counter. Its name ends in `_total`, as Prometheus and ztunnel name counters, unless `exactName` keeps it
+   * as given (istiod's series predate that rule). Defining the same counter again returns the existing one (so
+   * two components of one process can share it).
    */
-  counter<L extends string>(def: MetricDefinition<L>): Counter<L> {
+  counter<L extends string>(def: CounterDefinition<L>): Counter<L> {
     const base = this.fullName(def.name);
-    const name = base.endsWith('_total') ? base : `${base}_total`;
+    const name = def.exactName || base.endsWith('_total') ? base : `${base}_total`;
     return this.#getOrCreate(name, def, 'counter', () => {
       return new Counter<L>({ name, help: def.help, labelNames: def.labelNames ?? [], registers: [this.registry] });
     });

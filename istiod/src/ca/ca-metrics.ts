@@ -2,7 +2,7 @@ import type { MetricsRegistry } from '@mesh/common/metrics';
 
 type Counter = ReturnType<MetricsRegistry['counter']>;
 
-/** The CA's counters, under Istio's names (the registry adds its prefix and `_total`). */
+/** The CA's counters, under Istio's names exactly (no `_total`, as istiod exposes them). */
 export interface CaMetrics {
   /** Every CreateCertificate call. */
   readonly csrCount: Counter;
@@ -14,13 +14,15 @@ export interface CaMetrics {
 
 export function createCaMetrics(registry: MetricsRegistry): CaMetrics {
   return {
-    csrCount: registry.counter({ name: 'citadel_server_csr_count', help: 'The number of CSRs received by Citadel server.' }),
+    csrCount: registry.counter({ name: 'citadel_server_csr_count', exactName: true, help: 'The number of CSRs received by Citadel server.' }),
     successCount: registry.counter({
       name: 'citadel_server_success_cert_issuance_count',
+      exactName: true,
       help: 'The number of certificates issuances that have succeeded.',
     }),
     authnFailureCount: registry.counter({
       name: 'citadel_server_authentication_failure_count',
+      exactName: true,
       help: 'The number of authentication failures.',
     }),
   };

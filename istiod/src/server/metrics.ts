@@ -1,4 +1,4 @@
-// istiod's Prometheus series, with Pilot's names (no `istio_` prefix; the registry adds `_total` to counters).
+// istiod's Prometheus series, with Pilot's names (no `istio_` prefix, and counters without `_total`, as istiod exposes them).
 import type { Counter, Gauge, Histogram } from 'prom-client';
 import { MetricsRegistry } from '@mesh/common/metrics';
 import { TYPE_URL } from '@mesh/common/proto';
@@ -25,7 +25,7 @@ export function createIstiodMetrics(registry = new MetricsRegistry({ prefix: '' 
   return {
     registry,
     xdsClients: registry.gauge({ name: 'pilot_xds', help: 'Number of endpoints connected to this pilot using XDS.' }),
-    pushes: registry.counter({ name: 'pilot_xds_pushes', help: 'xDS responses sent, by type.', labelNames: ['type'] }),
+    pushes: registry.counter({ name: 'pilot_xds_pushes', exactName: true, help: 'xDS responses sent, by type.', labelNames: ['type'] }),
     pushTime: registry.histogram({
       name: 'pilot_xds_push_time',
       help: 'Total time in seconds Pilot takes to push resources.',
@@ -37,8 +37,8 @@ export function createIstiodMetrics(registry = new MetricsRegistry({ prefix: '' 
       help: 'Delay in seconds between the first config enters debouncing and the merged push request is pushed into the push queue.',
       buckets: PUSH_BUCKETS,
     }),
-    k8sEvents: registry.counter({ name: 'pilot_k8s_reg_events', help: 'Events from k8s registry.', labelNames: ['type', 'event'] }),
-    rejects: registry.counter({ name: 'pilot_total_xds_rejects', help: 'Total number of XDS responses from pilot rejected by proxy.', labelNames: ['type'] }),
+    k8sEvents: registry.counter({ name: 'pilot_k8s_reg_events', exactName: true, help: 'Events from k8s registry.', labelNames: ['type', 'event'] }),
+    rejects: registry.counter({ name: 'pilot_total_xds_rejects', exactName: true, help: 'Total number of XDS responses from pilot rejected by proxy.', labelNames: ['type'] }),
   };
 }
 
