@@ -243,7 +243,11 @@ export class PodController {
         log.warn({ pod: key, uid, err: errorMessage(err) }, 'ztunnel not told yet; pod is pending');
       }
     }
-    const want = entry.zdsSent ? 'enabled' : 'pending';
+    // A pod already marked enabled stays so while ztunnel is away (e.g. this agent restarted before ztunnel
+    // reconnected): its rules are in place and ztunnel gets it in the next snapshot. Flapping it to pending would
+    // make istiod stop sending it HBONE for that window.
+    const keepEnabled = pod.metadata?.annotations?.[REDIRECTION_ANNOTATION] === 'enabled';
+    const want = entry.zdsSent || keepEnabled ? 'enabled' : 'pending';
     if (pod.metadata?.annotations?.[REDIRECTION_ANNOTATION] !== want) {
       await kube.annotatePod(entry.workload.namespace, entry.workload.name, REDIRECTION_ANNOTATION, want);
     }
