@@ -131,7 +131,15 @@ export async function ensureMeshObjects(kube: KubeClient, nodes: readonly NodeLa
       kind: 'Pod',
       metadata: { name, namespace: SYSTEM_NAMESPACE, labels: { app: 'ztunnel' }, annotations: { 'ambientctl.local/managed': 'component' } },
       spec: { nodeName: node.name, serviceAccountName: 'ztunnel', hostNetwork: true, containers: [{ name: 'istio-proxy', image: 'ambient/ztunnel' }] },
-      status: { phase: 'Running', podIP: node.ip, podIPs: [{ ip: node.ip }], hostIP: node.ip, conditions: [{ type: 'Ready', status: 'True' }] },
+      status: {
+        phase: 'Running',
+        podIP: node.ip,
+        podIPs: [{ ip: node.ip }],
+        hostIP: node.ip,
+        conditions: [{ type: 'Ready', status: 'True' }],
+        // The process is the daemon's supervised ztunnel; kubectl counts READY from containerStatuses.
+        containerStatuses: [{ name: 'istio-proxy', image: 'ambient/ztunnel', imageID: '', ready: true, started: true, restartCount: 0, state: { running: { startedAt: new Date().toISOString() } } }],
+      },
     });
   }
 }
