@@ -1,6 +1,6 @@
 // httpGet and tcpSocket probes, run from the node's netns as a kubelet would (connectInNetns).
-import { request } from 'node:http';
 import { connectInNetns } from '@mesh/common/net';
+import { httpGetStatus } from '../cluster/http-in-netns.ts';
 
 export interface Probe {
   httpGet?: { path?: string; port: number | string; host?: string; scheme?: string; httpHeaders?: { name: string; value: string }[] };
@@ -45,21 +45,8 @@ export async function runProbe(probe: Probe, podIp: string, ports: readonly Cont
     return true;
   }
   const get = probe.httpGet;
-  const sock = socket;
-  return new Promise<boolean>((resolve) => {
-    const headers: Record<string, string> = { 'user-agent': 'kube-probe/1.31', host: `${host}:${port}` };
-    for (const h of get.httpHeaders ?? []) headers[h.name] = h.value;
-    const req = request({ method: 'GET', path: get.path ?? '/', headers, createConnection: () => sock, timeout: timeoutMs }, (res) => {
-      res.resume();
-      const code = res.statusCode ?? 0;
-      resolve(code >= 200 && code < 400);
-      sock.destroy();
-    });
-    req.on('timeout', () => req.destroy());
-    req.on('error', () => {
-      sock.destroy();
-      resolve(false);
-    });
-    req.end();
-  });
+  const headers: Record<string, string> = { 'user-agent': 'kube-probe/1.31' };
+  for (const h of get.httpHeaders ?? []) headers[h.name] = h.value;
+  const code = (await httpGetStatus(socket, { host, port, path: get.path ?? '/', headers }, timeoutMs)) ?? 0;
+  return code >= 200 && code < 400;
 }
