@@ -6,6 +6,7 @@
 // services.ts           Service and ServiceEntry → Service (VIPs, ports, SANs, load balancing, waypoint)
 // endpoint-slices.ts    members of selector-less Services
 // service-entry-workloads.ts  ServiceEntry inline endpoints
+// entry-spec.ts         the WorkloadEntry-shaped spec both of those read, and the Workload built from it
 // waypoints.ts          Gateways of class istio-waypoint and `istio.io/use-waypoint` binding
 // policies.ts           AuthorizationPolicy/PeerAuthentication conversion (common/authz) and attachment
 // ports.ts, workload-meta.ts, selector-index.ts, ip.ts, labels.ts   small helpers

@@ -2,13 +2,14 @@
 import type { V1Node, V1Pod } from '@kubernetes/client-node';
 import type { Address, Locality, PortList, Workload } from '@mesh/common/wds';
 import type { SliceMembership } from './endpoint-slices.ts';
+import { entryWorkloadResource, parseEntrySpec } from './entry-spec.ts';
 import { addressAlias, parseAddress, type ParsedIp } from './ip.ts';
 import { ANNOTATION, LABEL } from './labels.ts';
 import { invalidObject } from './model-error.ts';
 import { type PolicyModel, workloadPolicyKeys } from './policies.ts';
 import { podPortByName, workloadPorts } from './ports.ts';
 import type { SelectorIndex } from './selector-index.ts';
-import { type ServiceInfo, stringMap } from './services.ts';
+import type { ServiceInfo } from './services.ts';
 import type { MeshOptions, ModelIssue, XdsResource, CustomObject } from './types.ts';
 import { isWaypointResource, type Waypoint, waypointFor } from './waypoints.ts';
 import { canonicalService, workloadOwner } from './workload-meta.ts';
@@ -108,25 +109,8 @@ export function buildWorkloadEntry(we: CustomObject, ctx: WorkloadContext): XdsR
   if (addressText) {
     ips.push(parseAddress(addressText) ?? invalidObject(`spec.address ${JSON.stringify(addressText)} is not an IP address (DNS names are not resolved)`));
   }
-  const labels = { ...(we.metadata?.labels ?? {}), ...stringMap(spec.labels, 'spec.labels') };
-  const wePorts = spec.ports ?? {};
-  if (typeof wePorts !== 'object' || Array.isArray(wePorts)) invalidObject('spec.ports must be a mapping of port names to numbers');
-  for (const [k, v] of Object.entries(wePorts)) {
-    if (typeof v !== 'number' || !Number.isInteger(v) || v < 1 || v > 65535) invalidObject(`spec.ports.${k} must be a port number 1-65535`);
-  }
-  const str = (key: string): string => {
-    const v = spec[key];
-    if (v !== undefined && typeof v !== 'string') invalidObject(`spec.${key} must be a string`);
-    return v ?? '';
-  };
-  const weight = spec.weight;
-  if (weight !== undefined && (typeof weight !== 'number' || !Number.isInteger(weight) || weight < 0)) {
-    invalidObject('spec.weight must be a non-negative integer');
-  }
-
-  const { opts } = ctx;
-  const network = str('network') || opts.network;
-  const canonical = canonicalService(labels, name);
+  const entry = parseEntrySpec(spec, 'spec', true);
+  const labels = { ...(we.metadata?.labels ?? {}), ...entry.labels };
   const services = matchingServices(ctx, namespace, labels);
   const waypoint = waypointFor(
     { object: `WorkloadEntry ${namespace}/${name}`, namespace, labels: we.metadata?.labels, namespaceLabels: ctx.namespaceLabels(namespace) },
@@ -134,37 +118,23 @@ export function buildWorkloadEntry(we: CustomObject, ctx: WorkloadContext): XdsR
     ctx.waypoints,
     ctx.issues,
   );
-  const byName = (portName: string): number | null => ((wePorts as Record<string, number>)[portName] as number | undefined) ?? null;
-  const workload: Workload = {
-    uid: `${opts.clusterId}/networking.istio.io/WorkloadEntry/${namespace}/${name}`,
+  const byName = (portName: string): number | null => entry.ports[portName] ?? null;
+  const parts = {
+    uid: `${ctx.opts.clusterId}/networking.istio.io/WorkloadEntry/${namespace}/${name}`,
     name,
     namespace,
-    addresses: ips.map((ip) => ip.bytes),
-    network,
-    trust_domain: opts.trustDomain,
-    service_account: str('serviceAccount') || 'default',
-    canonical_name: canonical.name,
-    canonical_revision: canonical.revision,
-    workload_type: 'POD',
-    workload_name: name,
-    status: 'HEALTHY',
-    cluster_id: opts.clusterId,
+    ips,
+    labels,
     services: portLists(services, (svc) =>
       svc.fromServiceEntry
         ? svc.ports.map((p) => ({ service_port: p.port, target_port: byName(p.name) ?? p.targetPort }))
         : workloadPorts(svc.ports, byName),
     ),
-    authorization_policies: workloadPolicyKeys(ctx.policies, namespace, labels, waypointsInFront(waypoint, services)),
-    ...tunnel(we.metadata?.labels, we.metadata?.annotations),
+    authorizationPolicies: workloadPolicyKeys(ctx.policies, namespace, labels, waypointsInFront(waypoint, services)),
+    tunnel: tunnel(we.metadata?.labels, we.metadata?.annotations),
+    waypoint,
   };
-  if (waypoint) workload.waypoint = waypoint.address;
-  const locality = str('locality');
-  if (locality) {
-    const [region = '', zone = '', subzone = ''] = locality.split('/');
-    workload.locality = { region, zone, subzone };
-  }
-  if (typeof weight === 'number' && weight > 0) workload.capacity = { value: weight };
-  return resource(workload, network, ips);
+  return entryWorkloadResource(entry, parts, ctx.opts);
 }
 
 function resource(workload: Workload, network: string, ips: readonly ParsedIp[]): XdsResource<Address> {
