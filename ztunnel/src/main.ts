@@ -1,8 +1,12 @@
 // ztunnel as a process: config from the environment, SIGTERM/SIGINT (and /quitquitquit) drain, exit 0.
-import { errorMessage } from '@mesh/common/errors';
-import { onSignals } from '@mesh/common/lifecycle';
-import { startZtunnel } from './app.ts';
-import { loadConfig } from './config.ts';
+import { ensureHeapFlags } from './heap-flags.ts';
+
+// First, before the rest of ztunnel is loaded: the heap flags (re-executes this process when they are missing).
+ensureHeapFlags();
+const { errorMessage } = await import('@mesh/common/errors');
+const { onSignals } = await import('@mesh/common/lifecycle');
+const { startZtunnel } = await import('./app.ts');
+const { loadConfig } = await import('./config.ts');
 
 let config;
 try {
