@@ -7,13 +7,11 @@
 // (--trace-gc: 42 on the server ztunnel in one 9 s bulk run; 1 with a 1 MiB semi-space). Small scavenges free
 // them young: bulk through the pair rose ~200 -> ~250 MB/s and RSS under load fell ~190 -> ~130 MB.
 //
-// Why single-threaded GC: V8 otherwise marks with a pool of worker threads, and on a node's few cores those
-// threads compete with the event loop they are meant to relieve (perf, client ztunnel under bulk: 28% of its
-// samples in V8Worker threads). Alternating runs on 2 cores: bulk ~195 -> ~265 MB/s with the client ztunnel
-// at ~0.75 instead of ~0.93 vCPU; at 1000 req/s about the same vCPU, RSS ~15 MB higher.
+// Not --single-threaded-gc: it looked better in short bulk runs but in full l4 benches it left the bulk ratio
+// to stunnel unchanged (0.60x vs 0.57x) and cost more at 1000 req/s (0.204 vs 0.173 vCPU, RSS 139 vs 118 MB).
 
 /** The flags; none is added when the caller already set any of them (argv or NODE_OPTIONS). */
-export const HEAP_FLAGS = ['--max-semi-space-size=1', '--single-threaded-gc'] as const;
+export const HEAP_FLAGS = ['--max-semi-space-size=1'] as const;
 
 /**
  * Re-executes the process with HEAP_FLAGS when they are missing. Returns only when no re-exec is needed
