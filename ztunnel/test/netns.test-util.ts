@@ -3,40 +3,13 @@
 // destroy() removes every netns (the veths go with them).
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { inpodRulesText } from '@mesh/common/testing';
 
 export interface TestPod {
   readonly name: string;
   readonly path: string;
   readonly ip: string;
   exec(cmd: string, ...args: string[]): string;
-}
-
-const MARK = '0x539/0xfff';
-const CONNMARK = '0x111/0xfff';
-
-/** iptables-restore input for the in-pod rules (IPv4). */
-export function inpodRules(): string {
-  return [
-    '*mangle',
-    ':ISTIO_PRERT - [0:0]',
-    ':ISTIO_OUTPUT - [0:0]',
-    '-A PREROUTING -j ISTIO_PRERT',
-    '-A OUTPUT -j ISTIO_OUTPUT',
-    `-A ISTIO_PRERT -m mark --mark ${MARK} -j CONNMARK --set-xmark ${CONNMARK}`,
-    `-A ISTIO_OUTPUT -m connmark --mark ${CONNMARK} -j CONNMARK --restore-mark --nfmask 0xffffffff --ctmask 0xffffffff`,
-    'COMMIT',
-    '*nat',
-    ':ISTIO_PRERT - [0:0]',
-    ':ISTIO_OUTPUT - [0:0]',
-    '-A PREROUTING -j ISTIO_PRERT',
-    '-A OUTPUT -j ISTIO_OUTPUT',
-    `-A ISTIO_PRERT ! -d 127.0.0.1/32 -p tcp ! --dport 15008 -m mark ! --mark ${MARK} -j REDIRECT --to-ports 15006`,
-    `-A ISTIO_OUTPUT -p tcp -m mark --mark ${CONNMARK} -j ACCEPT`,
-    `-A ISTIO_OUTPUT ! -d 127.0.0.1/32 -o lo -j ACCEPT`,
-    `-A ISTIO_OUTPUT ! -d 127.0.0.1/32 -p tcp -m mark ! --mark ${MARK} -j REDIRECT --to-ports 15001`,
-    'COMMIT',
-    '',
-  ].join('\n');
 }
 
 export class TestNetwork {
@@ -64,8 +37,8 @@ export class TestNetwork {
     const gw = `${ip.split('.').slice(0, 3).join('.')}.1`;
     this.#in(ns, 'ip', 'route', 'add', 'default', 'via', gw, 'dev', 'eth0', 'onlink');
     if (enrolled) {
-      execFileSync('ip', ['netns', 'exec', ns, 'iptables-restore', '--noflush'], { input: inpodRules(), stdio: ['pipe', 'ignore', 'pipe'] });
-      this.#in(ns, 'ip', 'rule', 'add', 'fwmark', CONNMARK, 'pref', '32764', 'lookup', '100');
+      execFileSync('ip', ['netns', 'exec', ns, 'iptables-restore', '--noflush'], { input: inpodRulesText('127.0.0.1/32'), stdio: ['pipe', 'ignore', 'pipe'] });
+      this.#in(ns, 'ip', 'rule', 'add', 'fwmark', '0x111/0xfff', 'pref', '32764', 'lookup', '100');
       this.#in(ns, 'ip', 'route', 'add', 'local', '0.0.0.0/0', 'dev', 'lo', 'table', '100');
     }
     return { name: ns, path: `/run/netns/${ns}`, ip, exec: (cmd, ...args) => this.#in(ns, cmd, ...args) };

@@ -5,3 +5,4 @@ export { startLocalApiServer } from './local-apiserver.ts';
 export type { LocalApiServer } from './local-apiserver.ts';
 export { FakeCaServer } from './fake-ca-server.ts';
 export type { FakeCaFailure, FakeCaRequest, FakeCaServerOptions } from './fake-ca-server.ts';
+export { inpodRulesText } from '../net/pod-netns-fixture.ts';
