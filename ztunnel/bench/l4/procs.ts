@@ -60,6 +60,26 @@ export function registerCleanup(fn: () => Promise<void>): () => void {
   return () => extraCleanups.delete(fn);
 }
 
+/**
+ * A teardown stack for one proxy pair: `push` what to undo as it is set up; `stop` undoes it in reverse order
+ * (continuing past failures) and is also run by stopAll (signals, watchdog).
+ */
+export function cleanupStack(): { push(fn: () => unknown): void; stop(): Promise<void> } {
+  const fns: (() => unknown)[] = [];
+  const stop = async (): Promise<void> => {
+    unregister();
+    for (const fn of fns.splice(0).reverse()) {
+      try {
+        await fn();
+      } catch {
+        // Keep cleaning.
+      }
+    }
+  };
+  const unregister = registerCleanup(stop);
+  return { push: (fn) => void fns.push(fn), stop };
+}
+
 /** Stops every child still running and runs every registered teardown (finally blocks, signal handlers). */
 export async function stopAll(): Promise<void> {
   const fns = [...extraCleanups];

@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { closeFd, connectInNetns, openNetns } from '@mesh/common/net';
 import { TestNetwork } from '../../test/netns.test-util.ts';
 import type { BenchPki } from './certs.ts';
-import { firstJsonLine, freePort, loopbackDial, registerCleanup, startChild } from './procs.ts';
+import { cleanupStack, firstJsonLine, freePort, loopbackDial, startChild } from './procs.ts';
 import type { Child, ProxyPair } from './procs.ts';
 
 const APP = path.join(path.dirname(fileURLToPath(import.meta.url)), 'app-server.ts');
@@ -127,18 +127,8 @@ async function startOnLoopback(dir: string, pki: BenchPki, appPort: number): Pro
 }
 
 async function startInPods(dir: string, pki: BenchPki): Promise<ProxyPair> {
-  const cleanups: (() => unknown)[] = [];
-  const stop = async (): Promise<void> => {
-    unregister();
-    for (const c of cleanups.splice(0).reverse()) {
-      try {
-        await c();
-      } catch {
-        // Keep cleaning.
-      }
-    }
-  };
-  const unregister = registerCleanup(stop);
+  const cleanups = cleanupStack();
+  const stop = cleanups.stop;
   try {
     const network = new TestNetwork('l4s');
     cleanups.push(() => network.destroy());

@@ -13,7 +13,7 @@ import { FakeCaServer } from '@mesh/common/testing';
 import { FakeZdsAgent } from '../../test/fake-zds-agent.test-util.ts';
 import { TestNetwork } from '../../test/netns.test-util.ts';
 import type { BenchPki } from './certs.ts';
-import { firstJsonLine, freePort, registerCleanup, startChild } from './procs.ts';
+import { cleanupStack, firstJsonLine, freePort, startChild } from './procs.ts';
 import type { Child, ProxyPair } from './procs.ts';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
@@ -50,18 +50,8 @@ async function waitReady(child: Child, port: number, timeoutMs: number): Promise
 }
 
 export async function startZtunnelPair(dir: string, _pki: BenchPki, _appPort: number): Promise<ProxyPair> {
-  const cleanups: (() => unknown)[] = [];
-  const stop = async (): Promise<void> => {
-    unregister();
-    for (const c of cleanups.splice(0).reverse()) {
-      try {
-        await c();
-      } catch {
-        // Keep cleaning.
-      }
-    }
-  };
-  const unregister = registerCleanup(stop);
+  const cleanups = cleanupStack();
+  const stop = cleanups.stop;
   try {
     const network = new TestNetwork('l4b');
     cleanups.push(() => network.destroy());
