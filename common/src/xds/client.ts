@@ -84,6 +84,11 @@ export class XdsClient {
     const { Client } = loadAdsService();
     this.grpcClient = new Client(options.target, options.credentials, {
       'grpc.max_receive_message_length': DEFAULT_MAX_RECEIVE_BYTES,
+      // grpc-js reconnects its channel on its own schedule (1 s growing to 120 s); while the channel waits, every
+      // new stream fails at once, so after a long control-plane outage our 15 s stream backoff would be capped
+      // by the channel's. Keep the channel's reconnect schedule within ours.
+      'grpc.initial_reconnect_backoff_ms': Math.max(this.backoff.initialMs, 100),
+      'grpc.max_reconnect_backoff_ms': this.backoff.maxMs,
       ...options.channelOptions,
     }) as unknown as AdsClient;
   }
