@@ -17,7 +17,7 @@ import { cleanupStack, firstJsonLine, freePort, startChild } from './procs.ts';
 import type { Child, ProxyPair } from './procs.ts';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
-const MAIN = path.resolve(HERE, '../../src/main.ts');
+const MAIN = process.env.L4_BENCH_ZTUNNEL_MAIN ?? path.resolve(HERE, '../../src/main.ts');
 const APP = path.join(HERE, 'app-server.ts');
 const APP_PORT = 8080;
 const POD_A = '10.77.0.2';
@@ -29,10 +29,18 @@ export function ztunnelPairUnavailable(): string | undefined {
   return undefined;
 }
 
+/** The two pods as LOCAL_XDS_PATH content, written as JSON (which is YAML): a ztunnel fed by istiod never loads
+ * the YAML library, and neither does this one, so the figures are those of the production code path. */
 function localConfig(): string {
-  const pod = (name: string, sa: string, ip: string) =>
-    [`  - uid: Kubernetes//Pod/bench/${name}`, `    name: ${name}`, '    namespace: bench', `    serviceAccount: ${sa}`, `    workloadIps: [${ip}]`, '    protocol: HBONE'].join('\n');
-  return ['workloads:', pod('a', 'client', POD_A), pod('b', 'server', POD_B), ''].join('\n');
+  const pod = (name: string, sa: string, ip: string) => ({
+    uid: `Kubernetes//Pod/bench/${name}`,
+    name,
+    namespace: 'bench',
+    serviceAccount: sa,
+    workloadIps: [ip],
+    protocol: 'HBONE',
+  });
+  return `${JSON.stringify({ workloads: [pod('a', 'client', POD_A), pod('b', 'server', POD_B)] }, null, 2)}\n`;
 }
 
 async function waitReady(child: Child, port: number, timeoutMs: number): Promise<void> {

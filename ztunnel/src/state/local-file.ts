@@ -2,11 +2,12 @@
 // `services` and `policies` lists, fields in proto JSON (camelCase) or proto (snake_case) names; IPs as text,
 // service VIPs as `network/ip` or `ip`; policies in the proto-JSON form `ambientctl x authz convert` prints.
 import { statSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { readFile, stat } from 'node:fs/promises';
 import { compilePolicy, fromProtoJson } from '@mesh/common/authz';
 import type { Policy } from '@mesh/common/authz';
 import { errorMessage } from '@mesh/common/errors';
-import { parse as parseYaml } from 'yaml';
+import type * as Yaml from 'yaml';
 import { ZtunnelError } from '../errors.ts';
 import { toService, toWorkload } from './convert.ts';
 import type { AddressValue } from './convert.ts';
@@ -17,6 +18,22 @@ import { serviceKey } from './types.ts';
 export interface LocalConfig {
   readonly addresses: Map<string, AddressValue>;
   readonly policies: Map<string, Policy>;
+}
+
+/**
+ * YAML text to a value. JSON (which is YAML) is parsed without loading the YAML library, ~4 MB of resident
+ * memory that a ztunnel fed by istiod never needs; anything else, and JSON that does not parse, goes to the
+ * library (so its error message names the line).
+ */
+function parseYaml(text: string): unknown {
+  if (text.trimStart().startsWith('{')) {
+    try {
+      return JSON.parse(text);
+    } catch {
+      // fall through: the YAML parser reports where the text is wrong
+    }
+  }
+  return (createRequire(import.meta.url)('yaml') as typeof Yaml).parse(text);
 }
 
 /** Parses the YAML text; throws ERR_ZTUNNEL_LOCAL_CONFIG naming the entry that is wrong. */

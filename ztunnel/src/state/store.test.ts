@@ -105,6 +105,16 @@ policies:
     assert.throws(() => parseLocalConfig('workloads: [{uid: x, workloadIps: [nope]}]', 'td'), /workloads\[0\].*not an IP/);
     assert.throws(() => parseLocalConfig('bogus: 1', 'td'), /unknown keys: bogus/);
   });
+
+  it('reads JSON (YAML too) the same, and reports YAML errors for text that only looks like JSON', () => {
+    const json = JSON.stringify({ workloads: [{ uid: 'u1', name: 'a', namespace: 'default', workloadIps: ['10.0.0.7'], protocol: 'HBONE' }] });
+    const a = parseLocalConfig(`  ${json}\n`, 'td').addresses.get('u1');
+    assert.equal(a?.kind, 'workload');
+    if (a?.kind === 'workload') assert.deepEqual(a.workload.addresses, ['10.0.0.7']);
+    // A flow mapping with unquoted keys is YAML but not JSON: the YAML parser takes it.
+    assert.equal(parseLocalConfig('{workloads: [{uid: u2, workloadIps: [10.0.0.8]}]}', 'td').addresses.get('u2')?.kind, 'workload');
+    assert.throws(() => parseLocalConfig('{"workloads": [', 'td'), /ERR_ZTUNNEL_LOCAL_CONFIG|not YAML/);
+  });
 });
 
 describe('local config reload', () => {
