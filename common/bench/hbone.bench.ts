@@ -6,7 +6,8 @@ import net from 'node:net';
 import tls from 'node:tls';
 import { once } from 'node:events';
 import type { Duplex } from 'node:stream';
-import { CertificateAuthority, createCsr, hboneClientOptions, hboneServerOptions } from '@mesh/common/tls';
+import { CertificateAuthority } from '@mesh/common/ca';
+import { createCsr, hboneClientOptions, hboneServerOptions } from '@mesh/common/tls';
 import type { MtlsMaterial } from '@mesh/common/tls';
 import { HbonePool, HboneServer } from '@mesh/common/hbone';
 

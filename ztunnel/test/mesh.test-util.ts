@@ -5,7 +5,7 @@ import { createLogger } from '@mesh/common/log';
 import type { LogRoot } from '@mesh/common/log';
 import { connectInNetns, listenInNetns } from '@mesh/common/net';
 import type { ProtoCodec } from '@mesh/common/proto';
-import type { CertificateAuthority } from '@mesh/common/tls';
+import type { CertificateAuthority } from '@mesh/common/ca';
 import { startZtunnel } from '../src/app.ts';
 import type { Ztunnel } from '../src/app.ts';
 import { loadConfig } from '../src/config.ts';

@@ -9,7 +9,7 @@ import { after, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { ProtoCodec, TYPE_URL } from '@mesh/common/proto';
 import { FakeXdsServer, waitUntil } from '@mesh/common/testing';
-import { CertificateAuthority } from '@mesh/common/tls';
+import { CertificateAuthority } from '@mesh/common/ca';
 import { LogSink, inProcessCa, startTestZtunnel, workload } from './mesh.test-util.ts';
 
 const MAIN = fileURLToPath(new URL('../src/main.ts', import.meta.url));

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { closeFd, openNetns } from '@mesh/common/net';
 import { ProtoCodec, TYPE_URL } from '@mesh/common/proto';
 import { FakeXdsServer, waitUntil } from '@mesh/common/testing';
-import { CertificateAuthority } from '@mesh/common/tls';
+import { CertificateAuthority } from '@mesh/common/ca';
 import type { Ztunnel } from '../src/app.ts';
 import { FakeZdsAgent } from './fake-zds-agent.test-util.ts';
 import { LogSink, inProcessCa, startEchoApp, startTestZtunnel, workload } from './mesh.test-util.ts';

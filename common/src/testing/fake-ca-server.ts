@@ -6,7 +6,7 @@ import {
   structString,
   type IstioCertificateServiceHandlers,
 } from '../proto/index.ts';
-import { CertificateAuthority, parseCsr } from '../tls/index.ts';
+import { CertificateAuthority, parseCsr } from '../ca/index.ts';
 
 /** One CreateCertificate call as the fake CA saw it. */
 export interface FakeCaRequest {

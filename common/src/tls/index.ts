@@ -1,13 +1,8 @@
+// What every mesh process needs for mTLS: CSRs, HBONE TLS options, SAN and trust-domain checks, PEM helpers.
+// Nothing exported here may load the ASN.1 library (x509-lib.ts): ztunnel imports this entry and the library
+// costs several MB per process. The CA side, which needs it, is `@mesh/common/ca` (no-asn1-lib.test.ts checks).
 export { createCsr } from './csr.ts';
 export type { CsrBundle } from './csr.ts';
-export { parseCsr } from './csr-parse.ts';
-export type { ParsedCsr } from './csr-parse.ts';
-export { CertificateAuthority } from './ca.ts';
-export { DEFAULT_SERVING_TTL_S, servingSans } from './serving-cert.ts';
-export type { ServingCert, ServingCertOptions } from './serving-cert.ts';
-export type { CaMaterial, CaPolicy, GenerateCaOptions, LoadCaOptions, SignOptions } from './ca.ts';
-export { DEFAULT_BACKDATE_S, DEFAULT_CERT_TTL_S, DEFAULT_ROOT_TTL_S, MAX_CERT_TTL_S, resolveTtlSeconds } from './ca-ttl.ts';
-export type { TtlLimits } from './ca-ttl.ts';
 export { HBONE_ALPN, HBONE_CIPHERS, HBONE_ECDH_CURVES, hboneClientOptions, hboneServerOptions } from './mtls.ts';
 export type { MtlsClientExpectation, MtlsMaterial } from './mtls.ts';
 export { checkClientTrustDomain, enforceClientTrustDomain, peerIdentity, spiffeServerIdentityCheck } from './verify.ts';

@@ -7,7 +7,7 @@ import {
   type IstioCertificateResponse,
   type IstioCertificateServiceHandlers,
 } from '@mesh/common/proto';
-import type { CertificateAuthority } from '@mesh/common/tls';
+import type { CertificateAuthority } from '@mesh/common/ca';
 import type { Caller, TokenAuthenticator } from '../auth/index.ts';
 import type { CaMetrics } from './ca-metrics.ts';
 import { caFailure } from './grpc-status.ts';

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { hasCode } from '@mesh/common/errors';
-import { CertificateAuthority } from '@mesh/common/tls';
+import { CertificateAuthority } from '@mesh/common/ca';
 import { IstiodCaErrorCode } from './ca-errors.ts';
 import { CA_CERT_KEY, CA_KEY_KEY, caFromSecret, secretFor } from './root-secret.ts';
 

@@ -2,7 +2,7 @@
 // (`ca-cert.pem`, `ca-key.pem`), so every istiod replica and every restart signs with the same root.
 import type { CoreV1Api, V1Secret } from '@kubernetes/client-node';
 import { errorMessage } from '@mesh/common/errors';
-import { CertificateAuthority, type CaPolicy } from '@mesh/common/tls';
+import { CertificateAuthority, type CaPolicy } from '@mesh/common/ca';
 import { IstiodCaError, IstiodCaErrorCode } from './ca-errors.ts';
 
 export const CA_SECRET_NAME = 'istio-ca-secret';

@@ -4,7 +4,7 @@ import { CoreV1Api, type KubeConfig } from '@kubernetes/client-node';
 import type { Logger } from '@mesh/common/log';
 import type { MetricsRegistry } from '@mesh/common/metrics';
 import { caServiceDefinition } from '@mesh/common/proto';
-import type { CertificateAuthority } from '@mesh/common/tls';
+import type { CertificateAuthority } from '@mesh/common/ca';
 import { createTokenAuthenticator, type TokenAuthenticator } from '../auth/index.ts';
 import { createCaMetrics } from './ca-metrics.ts';
 import { certificateServiceHandlers } from './create-certificate.ts';

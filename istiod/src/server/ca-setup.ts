@@ -5,7 +5,7 @@ import type * as grpc from '@grpc/grpc-js';
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { Logger } from '@mesh/common/log';
 import type { MetricsRegistry } from '@mesh/common/metrics';
-import { CertificateAuthority } from '@mesh/common/tls';
+import { CertificateAuthority } from '@mesh/common/ca';
 import type { TokenAuthenticator } from '../auth/index.ts';
 import { startCa } from '../ca/index.ts';
 import type { IstiodConfig } from '../config.ts';

@@ -2,7 +2,8 @@
 // kept in memory for our proxies and written as PEM files for stunnel and ztunnel.
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { CertificateAuthority, createCsr } from '@mesh/common/tls';
+import { CertificateAuthority } from '@mesh/common/ca';
+import { createCsr } from '@mesh/common/tls';
 import type { MtlsMaterial } from '@mesh/common/tls';
 
 export const TRUST_DOMAIN = 'cluster.local';

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Logger } from '@mesh/common/log';
-import { CertificateAuthority } from '@mesh/common/tls';
+import { CertificateAuthority } from '@mesh/common/ca';
 import type { CaClient } from './ca-client.ts';
 import { CertManager } from './cert-manager.ts';
 
