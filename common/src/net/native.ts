@@ -1,6 +1,8 @@
 // Loads the mesh_net addon (common/native) and types its surface. Everything else in this folder goes
 // through `native()`; nothing else touches the .node file.
 import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { commonPackageDir } from '../package-dir.ts';
 import { NetError, NetErrorCode } from './errors.ts';
 
 /** Options shared by sockets created in a netns. */
@@ -83,7 +85,8 @@ export interface NativeNet {
 /** Event bits of FdWatcher.start and of its callback (libuv's UV_READABLE/UV_WRITABLE/UV_DISCONNECT). */
 export const PollEvent = { Readable: 1, Writable: 2, Disconnect: 4 } as const;
 
-const ADDON_PATH = '../../native/build/Release/mesh_net.node';
+/** The addon, relative to the @mesh/common package folder. */
+const ADDON_PATH = 'native/build/Release/mesh_net.node';
 
 let loaded: NativeNet | undefined;
 
@@ -91,7 +94,7 @@ let loaded: NativeNet | undefined;
 export function native(): NativeNet {
   if (loaded !== undefined) return loaded;
   try {
-    loaded = createRequire(import.meta.url)(ADDON_PATH) as NativeNet;
+    loaded = createRequire(import.meta.url)(join(commonPackageDir(), ADDON_PATH)) as NativeNet;
   } catch (err) {
     throw new NetError(
       NetErrorCode.NativeMissing,

@@ -1,8 +1,8 @@
 import { existsSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
 import protobuf from 'protobufjs';
 import { errorMessage } from '../errors.ts';
+import { requireFromCommon } from '../package-dir.ts';
 import { ProtoError } from './errors.ts';
 import { PROTO_FILES } from './files.ts';
 import { pruneDefaults } from './prune-defaults.ts';
@@ -51,7 +51,7 @@ export class ProtoCodec {
   /** Loads Istio's and Envoy's protos (common/src/proto/files.ts), or the given files. */
   static load(files: readonly string[] = PROTO_FILES): ProtoCodec {
     // protobufjs ships google/protobuf/descriptor.proto (which validate.proto imports) in its own folder.
-    const dirs = [...protoIncludeDirs(), dirname(createRequire(import.meta.url).resolve('protobufjs/package.json'))];
+    const dirs = [...protoIncludeDirs(), dirname(requireFromCommon().resolve('protobufjs/package.json'))];
     const root = new protobuf.Root();
     root.resolvePath = (_origin, target) => {
       for (const dir of dirs) {

@@ -1,9 +1,10 @@
-// Our ztunnel pair, as processes from ztunnel/src/main.ts in in-pod mode, the way they run on nodes:
+// Our ztunnel pair, as processes of the production bundle (ztunnel/dist/ztunnel.mjs) in in-pod mode, the way they run on nodes:
 //   generator --(socket made inside pod A's netns, captured by A's in-pod rules)--> ztunnel A :15001
 //   --HBONE mTLS--> pod B :15008 (ztunnel B) --(client IP kept)--> app in pod B :8080
 // Pods A and B are netns on a bridge with the in-pod rules (the ztunnel component tests' network); each ztunnel
 // gets its pod from a fake node agent over ZDS, its state from a LOCAL_XDS_PATH file and its certificates from
 // a fake CA over gRPC/TLS. Both ztunnels run in this (the node's) netns.
+import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -17,7 +18,16 @@ import { cleanupStack, firstJsonLine, freePort, startChild } from './procs.ts';
 import type { Child, ProxyPair } from './procs.ts';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
-const MAIN = process.env.L4_BENCH_ZTUNNEL_MAIN ?? path.resolve(HERE, '../../src/main.ts');
+const ROOT = path.resolve(HERE, '../../..');
+/** What runs: the production bundle (scripts/bundle.mjs), rebuilt at every start so it is never stale;
+ * L4_BENCH_ZTUNNEL_MAIN=<file> runs another entry point instead (e.g. ztunnel/src/main.ts, the sources). */
+function ztunnelMain(): string {
+  const chosen = process.env.L4_BENCH_ZTUNNEL_MAIN;
+  if (chosen !== undefined && chosen !== '') return path.resolve(chosen);
+  const built = spawnSync(process.execPath, [path.join(ROOT, 'scripts', 'bundle.mjs'), 'ztunnel'], { encoding: 'utf8' });
+  if (built.status !== 0) throw new Error(`bundling ztunnel failed: ${built.stderr || built.stdout}`);
+  return path.join(ROOT, 'ztunnel', 'dist', 'ztunnel.mjs');
+}
 const APP = path.join(HERE, 'app-server.ts');
 const APP_PORT = 8080;
 const POD_A = '10.77.0.2';
@@ -58,6 +68,7 @@ async function waitReady(child: Child, port: number, timeoutMs: number): Promise
 }
 
 export async function startZtunnelPair(dir: string, _pki: BenchPki, _appPort: number): Promise<ProxyPair> {
+  const main = ztunnelMain();
   const cleanups = cleanupStack();
   const stop = cleanups.stop;
   try {
@@ -96,7 +107,7 @@ export async function startZtunnelPair(dir: string, _pki: BenchPki, _appPort: nu
       readyPorts.push(readyPort);
       // L4_BENCH_ZTUNNEL_NODE_ARGS: extra node flags for both ztunnels (e.g. V8 heap sizing experiments).
       const nodeArgs = (process.env.L4_BENCH_ZTUNNEL_NODE_ARGS ?? '').split(' ').filter(Boolean);
-      const zt = startChild(`ztunnel-${short}`, process.execPath, [...nodeArgs, MAIN], {
+      const zt = startChild(`ztunnel-${short}`, process.execPath, [...nodeArgs, main], {
         env: {
           ...process.env,
           LOCAL_XDS_PATH: stateFile,
@@ -146,7 +157,7 @@ export async function startZtunnelPair(dir: string, _pki: BenchPki, _appPort: nu
       }
       await new Promise((r) => setTimeout(r, 200));
     }
-    return { label: 'ztunnel pair (ztunnel/src/main.ts, in-pod mode, pod netns on a bridge)', dial, children, stop };
+    return { label: `ztunnel pair (${path.relative(ROOT, main)}, in-pod mode, pod netns on a bridge)`, dial, children, stop };
   } catch (err) {
     await stop();
     throw err;

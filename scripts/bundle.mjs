@@ -1,0 +1,76 @@
+// Builds a component's production entry point as one JavaScript file: <component>/dist/<component>.mjs from
+// <component>/src/main.ts, with the workspace's own TypeScript (the component and @mesh/common) bundled in and
+// npm packages left as imports (they are JavaScript already and stay in node_modules).
+//
+// Why ship a bundle rather than run the .ts sources: Node's type stripping loads a WebAssembly TypeScript
+// parser into every process that runs a .ts file (~20 MB resident before the first line of ours runs), and every
+// module loaded separately costs memory of its own. For a per-node proxy with a memory budget that matters.
+//
+//   node scripts/bundle.mjs [component ...] [--outdir DIR]     (default: ztunnel; DIR default <component>/dist)
+import { build } from 'esbuild';
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const BUNDLED = ['ztunnel'];
+
+/** Bundles one component; returns the output file. */
+export async function bundle(component, outdir = path.join(ROOT, component, 'dist')) {
+  if (!BUNDLED.includes(component)) throw new Error(`bundle: unknown component ${component} (known: ${BUNDLED.join(', ')})`);
+  const pkg = JSON.parse(readFileSync(path.join(ROOT, 'common', 'package.json'), 'utf8'));
+  // npm dependencies of common and of the component stay imports when Node finds them from the output folder;
+  // one that npm installed only under common/node_modules (protobufjs) is bundled in, since it would not be found.
+  const own = JSON.parse(readFileSync(path.join(ROOT, component, 'package.json'), 'utf8'));
+  const outfile = path.join(outdir, `${component}.mjs`);
+  const fromOut = createRequire(outfile);
+  const findable = (name) => {
+    for (const spec of [`${name}/package.json`, name]) {
+      try {
+        fromOut.resolve(spec);
+        return true;
+      } catch {
+        // try the next form: some packages export neither their package.json nor a require entry
+      }
+    }
+    return false;
+  };
+  const external = [...new Set([...Object.keys(pkg.dependencies ?? {}), ...Object.keys(own.dependencies ?? {})])]
+    .filter((name) => !name.startsWith('@mesh/') && findable(name))
+    .flatMap((name) => [name, `${name}/*`]);
+  await build({
+    entryPoints: [path.join(ROOT, component, 'src', 'main.ts')],
+    outfile,
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node24',
+    external,
+    sourcemap: 'linked',
+    legalComments: 'none',
+    logLevel: 'warning',
+    // `require` for the CommonJS code bundled in (protobufjs finds node:fs through it).
+    banner: {
+      js: [
+        `// ${component}: built by scripts/bundle.mjs from ${component}/src and common/src; do not edit.`,
+        "import { createRequire as __meshCreateRequire } from 'node:module';",
+        'const require = __meshCreateRequire(import.meta.url);',
+      ].join('\n'),
+    },
+  });
+  return outfile;
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const components = [];
+  let outdir;
+  for (let i = 2; i < process.argv.length; i++) {
+    if (process.argv[i] === '--outdir') outdir = path.resolve(process.argv[++i] ?? '.');
+    else components.push(process.argv[i]);
+  }
+  for (const c of components.length > 0 ? components : BUNDLED) {
+    const out = await bundle(c, outdir);
+    console.log(`bundle: ${path.relative(process.cwd(), out) || out}`);
+  }
+}
