@@ -16,6 +16,24 @@ import { fileURLToPath } from 'node:url';
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const BUNDLED = ['ztunnel'];
 
+/**
+ * Node builtins are taken with process.getBuiltinModule() inside the bundle instead of ESM imports. An ESM
+ * import of a builtin builds a namespace of all its exports, which runs every lazy getter: `import ... from
+ * 'node:http'` loads Node's whole fetch/WebSocket client (undici, ~14 MB resident) for its WebSocket getter, and
+ * node:fs, node:util and node:process pull in a few MB more. As a CommonJS module inside the bundle, a builtin's
+ * properties are read where they are used, so only what ztunnel calls is loaded.
+ */
+const builtinsOnDemand = {
+  name: 'builtins-on-demand',
+  setup(b) {
+    b.onResolve({ filter: /^node:/ }, (args) => ({ path: args.path, namespace: 'node-builtin' }));
+    b.onLoad({ filter: /.*/, namespace: 'node-builtin' }, (args) => ({
+      contents: `module.exports = process.getBuiltinModule(${JSON.stringify(args.path)});`,
+      loader: 'js',
+    }));
+  },
+};
+
 /** Bundles one component; returns the output file. */
 export async function bundle(component, outdir = path.join(ROOT, component, 'dist')) {
   if (!BUNDLED.includes(component)) throw new Error(`bundle: unknown component ${component} (known: ${BUNDLED.join(', ')})`);
@@ -47,6 +65,12 @@ export async function bundle(component, outdir = path.join(ROOT, component, 'dis
     format: 'esm',
     target: 'node24',
     external,
+    plugins: [builtinsOnDemand],
+    // ASCII output: one non-ASCII character would make V8 keep the whole source as a two-byte string (2x).
+    charset: 'ascii',
+    // Whitespace and syntax only: names stay, so stack traces still read; V8 keeps every script's source.
+    minifyWhitespace: true,
+    minifySyntax: true,
     sourcemap: 'linked',
     legalComments: 'none',
     logLevel: 'warning',

@@ -1,5 +1,5 @@
 # Builds the socket plumbing addon (setns, SO_ORIGINAL_DST, IP_TRANSPARENT, SO_MARK, SOCK_SEQPACKET + SCM_RIGHTS,
-# and a libuv poll watcher). Linux only. The output lands in build/Release/mesh_net.node.
+# a libuv poll watcher, and madvise for releasing startup pages). Linux only. The output lands in build/Release/mesh_net.node.
 {
   'targets': [
     {
@@ -14,6 +14,7 @@
         'src/sockopt.cc',
         'src/seqpacket.cc',
         'src/fd-watcher.cc',
+        'src/memory.cc',
       ],
       'dependencies': ["<!(node -p \"require('node-addon-api').targets\"):node_addon_api_except"],
       'defines': ['NAPI_VERSION=8', '_GNU_SOURCE'],

@@ -5,6 +5,7 @@ import { errorMessage } from '@mesh/common/errors';
 import { Drain, Readiness } from '@mesh/common/lifecycle';
 import { createAccessLog, createLogger } from '@mesh/common/log';
 import type { LogRoot } from '@mesh/common/log';
+import { releaseFilePages } from '@mesh/common/memory';
 import { MetricsRegistry, createTcpMetrics } from '@mesh/common/metrics';
 import { ISTIO_PROTO_FILES, ProtoCodec } from '@mesh/common/proto';
 import type { XdsClient } from '@mesh/common/xds';
@@ -167,6 +168,20 @@ export async function startZtunnel(config: ZtunnelConfig, overrides: ZtunnelOver
   });
 
   logger.info({ admin: admin.address(), stats: stats.address(), readiness: ready.address(), inpod: config.inpodEnabled }, 'ztunnel started');
+  // Start-up (loading, compiling, TLS and HTTP/2 set-up) touches tens of MB of the node binary that the proxy
+  // never uses again; once ready, unmap them so the process holds its working set only (see common/src/memory).
+  if (config.releaseStartupPages) {
+    void readiness.whenReady().then(async () => {
+      if (drain.signal.aborted) return;
+      try {
+        const r = await releaseFilePages();
+        if (r.skipped !== undefined) logger.warn({}, `start-up pages kept: ${r.skipped}`);
+        else logger.info({ mappings: r.mappings, releasedMb: Math.round(r.releasedKb / 102.4) / 10 }, 'released start-up pages of the node binary');
+      } catch (err) {
+        logger.warn({}, `start-up pages kept: ${errorMessage(err)}`);
+      }
+    });
+  }
   let closing: Promise<void> | undefined;
   return {
     config,

@@ -38,6 +38,7 @@ export interface ZtunnelConfig {
   readonly secretTtlMs: number;
   /** How long open connections get to finish on shutdown before they are cut. */
   readonly drainDeadlineMs: number;
+  readonly releaseStartupPages: boolean;
   readonly logLevel: string;
   readonly logFormat: string;
 }
@@ -78,6 +79,7 @@ const SPEC: ConfigSpec<ZtunnelConfig> = {
   statsAddr: setting({ env: 'STATS_ADDR', default: parseAddress('0.0.0.0:15020'), doc: 'Prometheus metrics', parse: addr('0.0.0.0:15020') }),
   readinessAddr: setting({ env: 'READINESS_ADDR', default: parseAddress('0.0.0.0:15021'), doc: 'readiness probe', parse: addr('0.0.0.0:15021') }),
   secretTtlMs: setting({ env: 'SECRET_TTL', default: 24 * 3600_000, doc: 'workload certificate lifetime asked of the CA', parse: envDuration }),
+  releaseStartupPages: setting({ env: 'RELEASE_STARTUP_PAGES', default: true, doc: 'once ready, unmap the pages of the node binary touched only while starting (they stay in the page cache)', parse: envBool }),
   drainDeadlineMs: setting({ env: 'CONNECTION_TERMINATION_DEADLINE', default: 5000, doc: 'graceful drain deadline', parse: envDuration }),
   logLevel: setting({ env: 'LOG_LEVEL', default: 'info', doc: 'log level, or scope:level list', parse: envString }),
   logFormat: setting({ env: 'LOG_FORMAT', default: 'text', doc: 'text or json', parse: oneOf(['text', 'json']) }),

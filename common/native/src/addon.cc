@@ -12,6 +12,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   meshnet::InitSockopt(env, exports);
   meshnet::InitSeqpacket(env, exports);
   meshnet::InitFdWatcher(env, exports);
+  meshnet::InitMemory(env, exports);
   return exports;
 }
 

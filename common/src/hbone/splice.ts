@@ -73,11 +73,13 @@ export function splice(socket: Socket, stream: Http2Stream): Promise<SpliceResul
 }
 
 /**
- * HTTP/2 hands a stream's data over one DATA frame (16 KiB at most, as Node's nghttp2 sends them) at a time, so
- * a plain pipe() makes one write syscall per frame. Corking the socket on the first chunk and uncorking once
- * the current I/O batch is done (setImmediate runs after every frame of this read was delivered) turns those
- * into one writev per socket read: 4-8x fewer syscalls and skbs on the bulk path. Must be registered before
- * pipe() so the cork precedes the write. end() uncorks by itself, and uncork() on an uncorked socket is a no-op.
+ * HTTP/2 hands a stream's data over one piece at a time (at most one TLS record's worth, 16 KiB), so a plain
+ * pipe() makes one write syscall per piece. Corking the socket on a large piece and uncorking once the current
+ * I/O batch is done (setImmediate runs after every piece of this read was delivered) turns those into one
+ * writev per socket read: 4-8x fewer syscalls and skbs on the bulk path. A short piece is most likely all there
+ * is (a request or response that fits in one record), so it is written at once: no cork, no setImmediate, and
+ * Node's single-buffer write path instead of writev. Must be registered before pipe() so the cork precedes
+ * the write. end() uncorks by itself, and uncork() on an uncorked socket is a no-op.
  */
 function coalesceWrites(stream: Http2Stream, socket: Socket): void {
   let corked = false;
@@ -85,10 +87,14 @@ function coalesceWrites(stream: Http2Stream, socket: Socket): void {
     corked = false;
     socket.uncork();
   };
-  stream.on('data', () => {
-    if (corked || socket.writableEnded || socket.destroyed) return;
+  stream.on('data', (chunk: Buffer) => {
+    if (corked || chunk.length < COALESCE_FROM_BYTES || socket.writableEnded || socket.destroyed) return;
     corked = true;
     socket.cork();
     setImmediate(uncork);
   });
 }
+
+/** A piece this large is likely one of several from one read: TLS records carry 16 KiB at most, less the
+ * 9-byte frame header when a DATA frame starts inside the record. */
+const COALESCE_FROM_BYTES = 8 * 1024;

@@ -80,6 +80,9 @@ export interface NativeNet {
   /** null when no datagram is queued. */
   seqpacketRecv(fd: number, maxLen: number, maxFds?: number): NativeRecvResult | null;
   FdWatcher: new (fd: number, callback: (status: string, events: number) => void) => NativeFdWatcher;
+  /** madvise(MADV_DONTNEED) on [start, start + length); common/src/memory decides which ranges are safe. Absent
+   * from an addon built before it was added. */
+  dropPages?(start: bigint, length: bigint): void;
 }
 
 /** Event bits of FdWatcher.start and of its callback (libuv's UV_READABLE/UV_WRITABLE/UV_DISCONNECT). */
