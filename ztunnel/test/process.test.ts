@@ -1,8 +1,8 @@
 // ztunnel as a process and as a control-plane client: the entry point serves readiness, admin and metrics
 // and exits 0 on SIGTERM; the xDS feed NACKs a bad resource by name while applying and keeping good ones.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -13,15 +13,16 @@ import { CertificateAuthority } from '@mesh/common/ca';
 import { LogSink, inProcessCa, startTestZtunnel, workload } from './mesh.test-util.ts';
 
 const MAIN = fileURLToPath(new URL('../src/main.ts', import.meta.url));
+const BUNDLER = fileURLToPath(new URL('../../scripts/bundle.mjs', import.meta.url));
 
 describe('ztunnel process', { timeout: 120_000 }, () => {
   const dir = mkdtempSync(join(tmpdir(), 'zt-proc-'));
   after(() => rmSync(dir, { recursive: true, force: true }));
 
-  it('serves readiness, config_dump and metrics from a local config, and exits 0 on SIGTERM', async () => {
-    const file = join(dir, 'local.yaml');
+  const servesAndExits = async (entry: string, label: string) => {
+    const file = join(dir, `local-${label}.yaml`);
     writeFileSync(file, 'workloads:\n  - uid: w1\n    name: w1\n    namespace: default\n    workloadIps: [10.1.0.1]\n');
-    const child = spawn(process.execPath, [MAIN], {
+    const child = spawn(process.execPath, [entry], {
       env: { ...process.env, LOCAL_XDS_PATH: file, INPOD_ENABLED: 'false', ADMIN_ADDR: '127.0.0.1:0', STATS_ADDR: '127.0.0.1:0', READINESS_ADDR: '127.0.0.1:0', LOG_FORMAT: 'json' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -38,10 +39,30 @@ describe('ztunnel process', { timeout: 120_000 }, () => {
       assert.deepEqual(dump.workloads.map((w) => w.uid), ['w1']);
       const metrics = await fetch(`http://127.0.0.1:${started.stats?.port}/metrics`);
       assert.equal(metrics.status, 200);
+      // Once ready it hands back its start-up pages, through the native addon found via @mesh/common's folder.
+      await waitUntil('start-up pages released', () => out.includes('released start-up pages'), 30_000);
+      assert.doesNotMatch(out, /start-up pages kept/);
       child.kill('SIGTERM');
       assert.equal(await exited, 0, out);
     } finally {
       child.kill('SIGKILL');
+    }
+  };
+
+  it('serves readiness, config_dump and metrics from a local config, and exits 0 on SIGTERM', () => servesAndExits(MAIN, 'sources'));
+
+  // The shipped form (scripts/bundle.mjs): one JavaScript file with common bundled in. Built beside the package so
+  // the npm packages it imports resolve as they do in production.
+  it('does the same as the bundle scripts/bundle.mjs builds', async () => {
+    const buildDir = fileURLToPath(new URL('../build/', import.meta.url));
+    mkdirSync(buildDir, { recursive: true });
+    const out = mkdtempSync(join(buildDir, 'bundle-test-'));
+    try {
+      const built = spawnSync(process.execPath, [BUNDLER, 'ztunnel', '--outdir', out], { encoding: 'utf8' });
+      assert.equal(built.status, 0, built.stderr);
+      await servesAndExits(join(out, 'ztunnel.mjs'), 'bundle');
+    } finally {
+      rmSync(out, { recursive: true, force: true });
     }
   });
 

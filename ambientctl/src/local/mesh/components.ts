@@ -1,6 +1,7 @@
 // The mesh's processes in the local cluster, per the agreed contracts: istiod in the control-plane netns,
 // and per node one ztunnel and one cni node agent in the node's netns. A component whose main.ts does not
 // exist (yet) is skipped.
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -16,6 +17,21 @@ const TOKEN_SECONDS = 30 * 24 * 3600;
 
 export function mainOf(pkg: string): string {
   return pkg === 'cni' ? join(REPO_ROOT, 'cni', 'src', 'agent', 'main.ts') : join(REPO_ROOT, pkg, 'src', 'main.ts');
+}
+
+let ztunnelBundle: string | undefined;
+
+/**
+ * ztunnel runs as it ships: the bundle scripts/bundle.mjs makes (one JavaScript file, no TypeScript stripping at
+ * run time), built once per daemon from the current sources so it is never stale. Throws when bundling fails,
+ * so a broken bundle shows up here rather than as the sources quietly standing in for it.
+ */
+export function ztunnelEntry(): string {
+  if (ztunnelBundle !== undefined) return ztunnelBundle;
+  const built = spawnSync(process.execPath, [join(REPO_ROOT, 'scripts', 'bundle.mjs'), 'ztunnel'], { encoding: 'utf8' });
+  if (built.status !== 0) throw new Error(`bundling ztunnel failed: ${(built.stderr || built.stdout || String(built.error)).trim()}`);
+  ztunnelBundle = join(REPO_ROOT, 'ztunnel', 'dist', 'ztunnel.mjs');
+  return ztunnelBundle;
 }
 
 function baseEnv(): Record<string, string> {
@@ -65,8 +81,8 @@ async function prepareZtunnel(kube: KubeClient, node: NodeLayout): Promise<void>
 }
 
 export function ztunnelSpec(kube: KubeClient, node: NodeLayout, withCni: boolean): ComponentSpec | undefined {
-  const main = mainOf('ztunnel');
-  if (!existsSync(main)) return undefined;
+  if (!existsSync(mainOf('ztunnel'))) return undefined;
+  const main = ztunnelEntry();
   mkdirSync(dirname(node.ztunnelSocket), { recursive: true });
   return {
     name: `ztunnel/${node.name}`,
