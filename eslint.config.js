@@ -20,7 +20,7 @@ function restrictImports(self) {
 const testFiles = ['**/*.test.ts', '**/*.test-util.ts', '**/test/**', '**/bench/**', 'e2e/**', 'common/src/testing/**'];
 
 export default tseslint.config(
-  { ignores: ['**/node_modules/**', '**/build/**', '**/gen/**', 'common/native/build/**', 'charts/**'] },
+  { ignores: ['**/node_modules/**', '**/build/**', '**/dist/**', '**/gen/**', 'common/native/build/**', 'charts/**'] },
   ...tseslint.configs.recommended,
   {
     rules: {

@@ -6,7 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { createBenchPki } from './l4/certs.ts';
 import { bulk, fixedRate, httpClosedLoop } from './l4/load.ts';
-import { CpuMeter, rssMb } from './l4/proc-stats.ts';
+import { CpuMeter, rssMb, rssParts } from './l4/proc-stats.ts';
 import { stopAll } from './l4/procs.ts';
 import { startZtunnelPair } from './l4/ztunnel-pair.ts';
 
@@ -38,7 +38,7 @@ try {
       log(`c50: ${r.rps.toFixed(0)} req/s, ${r.errors} errors`);
     }
   }
-  log(`RSS after: ${pids.map((p) => rssMb(p).toFixed(1)).join(' / ')}`);
+  log(`RSS after: ${pids.map((p) => rssMb(p).toFixed(1)).join(' / ')} (anon/file ${pids.map((p) => `${rssParts(p).anon.toFixed(1)}/${rssParts(p).file.toFixed(1)}`).join(' / ')})`);
   await zt.stop();
 } finally {
   await stopAll();

@@ -22,6 +22,14 @@ export function rssMb(pid: number): number {
   return Number(m[1]) / 1024;
 }
 
+/** VmRSS split into anonymous (heap, stacks, buffers) and file-backed (the node binary's pages, shared with
+ * every process running it) parts, in MB, for the report next to VmRSS. */
+export function rssParts(pid: number): { anon: number; file: number } {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kb = (name: string): number => Number(new RegExp(`^${name}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN) / 1024;
+  return { anon: kb('RssAnon'), file: kb('RssFile') };
+}
+
 /** CPU use of a set of processes over an interval, in vCPU (CPU seconds per wall second). */
 export class CpuMeter {
   private readonly pids: readonly number[];
