@@ -1,9 +1,12 @@
 // POST /cmdadd to the node agent over its unix socket, with a deadline.
-import { request } from 'node:http';
 import { join } from 'node:path';
 import { CMDADD_PATH, PLUGIN_EVENT_SOCKET } from '../event/cmdadd.ts';
 import type { CmdAddEvent } from '../event/cmdadd.ts';
 import { CniCode, CniError } from './cni-error.ts';
+
+// node:http through getBuiltinModule, not an ESM import: importing it builds a namespace of all its exports,
+// whose lazy WebSocket getter loads Node's whole fetch client (undici, ~14 MB resident) into this process.
+const { request } = process.getBuiltinModule('node:http');
 
 export const AGENT_TIMEOUT_MS = 5000;
 

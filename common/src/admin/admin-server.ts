@@ -1,6 +1,5 @@
 // The admin HTTP server (ztunnel's admin.rs, Envoy's admin): a path → handler registry on node:http with the
 // listener lifecycle of style rule 1: `static async bind()` → `address()` → `close()`.
-import { createServer } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Address } from '../config/env.ts';
@@ -13,6 +12,10 @@ import { textResponse } from './admin-handler.ts';
 import type { AdminHandler, AdminResponse } from './admin-handler.ts';
 import { configDumpHandler, loggingHandler, metricsHandler, quitHandler, readinessHandler } from './builtin-handlers.ts';
 import type { ConfigDump } from './config-dump.ts';
+
+// node:http through getBuiltinModule, not an ESM import: importing it builds a namespace of all its exports,
+// whose lazy WebSocket getter loads Node's whole fetch client (undici, ~14 MB resident) into this process.
+const { createServer } = process.getBuiltinModule('node:http');
 
 /** The log scope of the admin server. */
 export const ADMIN_SCOPE = 'admin';
