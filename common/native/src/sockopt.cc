@@ -1,6 +1,7 @@
 #include "sockopt.h"
 
 #include <errno.h>
+#include <netinet/tcp.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 
@@ -115,6 +116,15 @@ Napi::Value SetFreebind(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
+// TCP_NODELAY as the kernel has it (Node can set it but not read it back).
+Napi::Value GetNoDelay(const Napi::CallbackInfo& info) {
+  int fd = FdArg(info, 0, "getNoDelay");
+  int on = 0;
+  socklen_t len = sizeof(on);
+  if (getsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &on, &len) < 0) ThrowErrno(info.Env(), "getsockopt(TCP_NODELAY)", errno);
+  return Napi::Boolean::New(info.Env(), on != 0);
+}
+
 // SO_ERROR: 0 once a non-blocking connect succeeded, else its errno. Returned as the errno name ('' for none)
 // plus a ready-made Error so JS can surface ECONNREFUSED like Node does.
 Napi::Value GetSocketError(const Napi::CallbackInfo& info) {
@@ -132,6 +142,7 @@ void InitSockopt(Napi::Env env, Napi::Object exports) {
   exports.Set("getOriginalDst", Napi::Function::New(env, GetOriginalDst, "getOriginalDst"));
   exports.Set("setMark", Napi::Function::New(env, SetMark, "setMark"));
   exports.Set("getMark", Napi::Function::New(env, GetMark, "getMark"));
+  exports.Set("getNoDelay", Napi::Function::New(env, GetNoDelay, "getNoDelay"));
   exports.Set("setTransparent", Napi::Function::New(env, SetTransparent, "setTransparent"));
   exports.Set("setFreebind", Napi::Function::New(env, SetFreebind, "setFreebind"));
   exports.Set("getSocketError", Napi::Function::New(env, GetSocketError, "getSocketError"));

@@ -56,6 +56,8 @@ export class HboneServer {
       ...opts.tls,
       allowHTTP1: false,
       settings: HBONE_SERVER_SETTINGS,
+      // TCP_NODELAY on every accepted connection, as Envoy and ztunnel set it: HTTP/2 frames go out when written.
+      noDelay: true,
     });
     // Prepended so the check runs before http2 starts a session on the socket.
     this.server.prependListener('secureConnection', (socket: TLSSocket) => this.checkPeer(socket));

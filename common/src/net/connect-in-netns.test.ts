@@ -3,6 +3,7 @@ import type net from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { connectInNetns } from './connect-in-netns.ts';
 import { listenInNetns } from './listen-in-netns.ts';
+import { getNoDelay } from './socket-options.ts';
 import { closeFd, openNetns } from './netns.ts';
 import { createTestNetns } from './netns-fixture.ts';
 import type { TestNetns } from './netns-fixture.ts';
@@ -20,6 +21,29 @@ describe('connectInNetns', () => {
     for (const c of closers) c();
     closeFd(nsFd);
     ns.delete();
+  });
+
+  it('sets TCP_NODELAY by default, and leaves it off when asked (noDelay: false)', async () => {
+    const server = await listenInNetns({ netnsFd: nsFd, host: '127.0.0.1', port: 0, serverOptions: { noDelay: true } });
+    const accepted: net.Socket[] = [];
+    server.on('connection', (s) => accepted.push(s));
+    const port = (server.address() as net.AddressInfo).port;
+    try {
+      const on = await connectInNetns({ netnsFd: nsFd, host: '127.0.0.1', port });
+      const off = await connectInNetns({ netnsFd: nsFd, host: '127.0.0.1', port, noDelay: false });
+      assert.equal(getNoDelay(on), true);
+      assert.equal(getNoDelay(off), false);
+      on.destroy();
+      off.destroy();
+      // The listener's noDelay option reaches the accepted sockets too.
+      await new Promise<void>((resolve) => (accepted.length === 2 ? resolve() : server.on('connection', () => accepted.length === 2 && resolve())));
+      for (const s of accepted) {
+        assert.equal(getNoDelay(s), true);
+        s.destroy();
+      }
+    } finally {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
   });
 
   it('surfaces ECONNREFUSED for a closed port', async () => {

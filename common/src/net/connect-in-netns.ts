@@ -35,6 +35,9 @@ export interface ConnectInNetnsOptions {
   signal?: AbortSignal;
   /** Passed to net.Socket: keep the writable side open after the peer's FIN (tunnels need this). */
   allowHalfOpen?: boolean;
+  /** TCP_NODELAY; default true, as proxies set it (Envoy, ztunnel): a proxy writes what it has when it has it,
+   * and Nagle's wait for an ACK would add the peer's delayed-ACK time to small writes. */
+  noDelay?: boolean;
 }
 
 const DEFAULT_TIMEOUT_MS = 10_000;
@@ -79,7 +82,9 @@ export function connectInNetns(opts: ConnectInNetnsOptions): Promise<net.Socket>
         return;
       }
       try {
-        resolve(new net.Socket({ fd, readable: true, writable: true, allowHalfOpen: opts.allowHalfOpen ?? false }));
+        const socket = new net.Socket({ fd, readable: true, writable: true, allowHalfOpen: opts.allowHalfOpen ?? false });
+        socket.setNoDelay(opts.noDelay ?? true);
+        resolve(socket);
       } catch (adoptErr) {
         addon.closeFd(fd);
         reject(adoptErr as Error);

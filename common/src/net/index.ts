@@ -6,7 +6,7 @@ export type { InetAddress } from './native.ts';
 export { openNetns, isNetns, closeFd } from './netns.ts';
 export { socketFd } from './socket-fd.ts';
 export type { FdLike } from './socket-fd.ts';
-export { originalDst, setMark, getMark, setTransparent, setFreebind } from './socket-options.ts';
+export { originalDst, setMark, getMark, getNoDelay, setTransparent, setFreebind } from './socket-options.ts';
 export type { OriginalDstOptions } from './socket-options.ts';
 export { listenInNetns } from './listen-in-netns.ts';
 export type { ListenInNetnsOptions } from './listen-in-netns.ts';

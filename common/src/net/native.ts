@@ -67,6 +67,7 @@ export interface NativeNet {
   getOriginalDst(fd: number): InetAddress;
   setMark(fd: number, mark: number): void;
   getMark(fd: number): number;
+  getNoDelay(fd: number): boolean;
   setTransparent(fd: number, on: boolean): void;
   setFreebind(fd: number, on: boolean): void;
   /** null once a connect succeeded, else the connect Error (code ECONNREFUSED, ...). */

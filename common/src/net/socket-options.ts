@@ -54,6 +54,11 @@ export function getMark(target: FdLike): number {
   return native().getMark(socketFd(target, 'getMark'));
 }
 
+/** Reads TCP_NODELAY back (Node can set it, not read it). */
+export function getNoDelay(target: FdLike): boolean {
+  return native().getNoDelay(socketFd(target, 'getNoDelay'));
+}
+
 /** IP_TRANSPARENT / IPV6_TRANSPARENT by the socket's family (needs CAP_NET_ADMIN). */
 export function setTransparent(target: FdLike, on: boolean): void {
   native().setTransparent(socketFd(target, 'setTransparent'), on);

@@ -19,7 +19,7 @@ export class InboundPlaintext {
   }
 
   static async bind(inputs: ProxyInputs, pod: PodInfo, live: Live, port = 15006): Promise<InboundPlaintext> {
-    const server = await listenInNetns({ netnsFd: pod.netnsFd, host: '0.0.0.0', port, mark: INPOD_MARK, reusePort: true, serverOptions: { allowHalfOpen: true } });
+    const server = await listenInNetns({ netnsFd: pod.netnsFd, host: '0.0.0.0', port, mark: INPOD_MARK, reusePort: true, serverOptions: { allowHalfOpen: true, noDelay: true } });
     server.on('connection', (sock: net.Socket) => {
       live.add(sock);
       sock.once('close', () => live.delete(sock));

@@ -30,7 +30,7 @@ export class Outbound {
 
   static async bind(inputs: ProxyInputs, pod: PodInfo, live: Live, port = 15001): Promise<Outbound> {
     const pool = new HbonePool();
-    const server = await listenInNetns({ netnsFd: pod.netnsFd, host: '0.0.0.0', port, mark: INPOD_MARK, reusePort: true, serverOptions: { allowHalfOpen: true } });
+    const server = await listenInNetns({ netnsFd: pod.netnsFd, host: '0.0.0.0', port, mark: INPOD_MARK, reusePort: true, serverOptions: { allowHalfOpen: true, noDelay: true } });
     const out = new Outbound(server, pool);
     server.on('connection', (sock: net.Socket) => {
       live.add(sock);
