@@ -1,12 +1,13 @@
-// Builds a component's production entry point as one JavaScript file: <component>/dist/<component>.mjs from
-// <component>/src/main.ts, with the workspace's own TypeScript (the component and @mesh/common) bundled in and
-// npm packages left as imports (they are JavaScript already and stay in node_modules).
+// Builds a program of the mesh as one JavaScript file in its package's dist/ folder, with the workspace's own
+// TypeScript (the package and @mesh/common) bundled in and npm packages left as imports (they are JavaScript
+// already and stay in node_modules). Programs: ztunnel (ztunnel/dist/ztunnel.mjs) and the CNI plugin
+// (cni/dist/istio-cni.mjs, run by the container runtime for every pod: start-up time is pod start-up time).
 //
 // Why ship a bundle rather than run the .ts sources: Node's type stripping loads a WebAssembly TypeScript
 // parser into every process that runs a .ts file (~20 MB resident before the first line of ours runs), and every
-// module loaded separately costs memory of its own. For a per-node proxy with a memory budget that matters.
+// module loaded separately costs memory and start-up time of its own.
 //
-//   node scripts/bundle.mjs [component ...] [--outdir DIR]     (default: ztunnel; DIR default <component>/dist)
+//   node scripts/bundle.mjs [program ...] [--outdir DIR]     (default: all; DIR default <package>/dist)
 import { build } from 'esbuild';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -14,7 +15,12 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const BUNDLED = ['ztunnel'];
+/** The programs: package folder and entry point. */
+const PROGRAMS = {
+  ztunnel: { pkg: 'ztunnel', entry: 'src/main.ts' },
+  'istio-cni': { pkg: 'cni', entry: 'src/plugin/main.ts' },
+};
+const BUNDLED = Object.keys(PROGRAMS);
 
 /**
  * Node builtins are taken with process.getBuiltinModule() inside the bundle instead of ESM imports. An ESM
@@ -34,14 +40,17 @@ const builtinsOnDemand = {
   },
 };
 
-/** Bundles one component; returns the output file. */
-export async function bundle(component, outdir = path.join(ROOT, component, 'dist')) {
-  if (!BUNDLED.includes(component)) throw new Error(`bundle: unknown component ${component} (known: ${BUNDLED.join(', ')})`);
+/** Bundles one program; returns the output file. */
+export async function bundle(program, outdirOption) {
+  const target = PROGRAMS[program];
+  if (target === undefined) throw new Error(`bundle: unknown program ${program} (known: ${BUNDLED.join(', ')})`);
+  const component = target.pkg;
+  const outdir = outdirOption ?? path.join(ROOT, component, 'dist');
   const pkg = JSON.parse(readFileSync(path.join(ROOT, 'common', 'package.json'), 'utf8'));
   // npm dependencies of common and of the component stay imports when Node finds them from the output folder;
   // one that npm installed only under common/node_modules (protobufjs) is bundled in, since it would not be found.
   const own = JSON.parse(readFileSync(path.join(ROOT, component, 'package.json'), 'utf8'));
-  const outfile = path.join(outdir, `${component}.mjs`);
+  const outfile = path.join(outdir, `${program}.mjs`);
   const fromOut = createRequire(outfile);
   const findable = (name) => {
     for (const spec of [`${name}/package.json`, name]) {
@@ -58,7 +67,7 @@ export async function bundle(component, outdir = path.join(ROOT, component, 'dis
     .filter((name) => !name.startsWith('@mesh/') && findable(name))
     .flatMap((name) => [name, `${name}/*`]);
   await build({
-    entryPoints: [path.join(ROOT, component, 'src', 'main.ts')],
+    entryPoints: [path.join(ROOT, component, target.entry)],
     outfile,
     bundle: true,
     platform: 'node',
@@ -77,7 +86,7 @@ export async function bundle(component, outdir = path.join(ROOT, component, 'dis
     // `require` for the CommonJS code bundled in (protobufjs finds node:fs through it).
     banner: {
       js: [
-        `// ${component}: built by scripts/bundle.mjs from ${component}/src and common/src; do not edit.`,
+        `// ${program}: built by scripts/bundle.mjs from ${component}/src and common/src; do not edit.`,
         "import { createRequire as __meshCreateRequire } from 'node:module';",
         'const require = __meshCreateRequire(import.meta.url);',
       ].join('\n'),

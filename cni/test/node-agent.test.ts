@@ -113,6 +113,7 @@ before(async () => {
     cniBinDir: join(dir, 'bin'),
     cniConfName: '',
     installCni: true,
+    pluginEntry: '',
     excludeNamespaces: ['kube-system'],
     readyAddr: { host: '127.0.0.1', port: 0 },
     netnsDir: '/run/netns',

@@ -15,6 +15,7 @@ export interface AgentConfig {
   readonly cniBinDir: string;
   readonly cniConfName: string;
   readonly installCni: boolean;
+  readonly pluginEntry: string;
   readonly excludeNamespaces: readonly string[];
   readonly readyAddr: Address;
   readonly netnsDir: string;
@@ -40,6 +41,7 @@ export const AGENT_CONFIG_SPEC = {
   cniBinDir: setting({ env: 'CNI_BIN_DIR', default: '/opt/cni/bin', doc: 'node CNI plugin dir', parse: envString }),
   cniConfName: setting({ env: 'CNI_CONF_NAME', default: '', doc: 'CNI config file to chain into; first file when empty', parse: envString }),
   installCni: setting({ env: 'INSTALL_CNI', default: true, doc: 'install the plugin and its config entry on start', parse: envBool }),
+  pluginEntry: setting({ env: 'CNI_PLUGIN_ENTRY', default: '', doc: 'the plugin program the installed shim runs (e.g. cni/dist/istio-cni.mjs); empty = the sources', parse: envString }),
   excludeNamespaces: setting({ env: 'EXCLUDE_NAMESPACES', default: ['kube-system'] as readonly string[], doc: 'namespaces never enrolled', parse: envList }),
   readyAddr: setting({ env: 'AGENT_READY_ADDR', default: { host: '0.0.0.0', port: 8000 } as Address, doc: '/readyz listener', parse: envAddress }),
   netnsDir: setting({ env: 'NETNS_DIR', default: '/var/run/netns', doc: 'where to look for the netns of running pods', parse: envString }),

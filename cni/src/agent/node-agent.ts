@@ -63,6 +63,7 @@ export async function startNodeAgent(config: AgentConfig, deps: NodeAgentDeps): 
         excludeNamespaces: config.excludeNamespaces,
         logLevel: config.logLevel,
         ...(config.cniConfName ? { confName: config.cniConfName } : {}),
+        ...(config.pluginEntry ? { pluginEntry: config.pluginEntry } : {}),
       };
       try {
         log.info({ conflist: await install(o) }, 'istio-cni installed');

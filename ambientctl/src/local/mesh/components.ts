@@ -19,19 +19,21 @@ export function mainOf(pkg: string): string {
   return pkg === 'cni' ? join(REPO_ROOT, 'cni', 'src', 'agent', 'main.ts') : join(REPO_ROOT, pkg, 'src', 'main.ts');
 }
 
-let ztunnelBundle: string | undefined;
+const bundles = new Map<string, string>();
 
 /**
- * ztunnel runs as it ships: the bundle scripts/bundle.mjs makes (one JavaScript file, no TypeScript stripping at
+ * A program as it ships: the bundle scripts/bundle.mjs makes (one JavaScript file, no TypeScript stripping at
  * run time), built once per daemon from the current sources so it is never stale. Throws when bundling fails,
  * so a broken bundle shows up here rather than as the sources quietly standing in for it.
  */
-export function ztunnelEntry(): string {
-  if (ztunnelBundle !== undefined) return ztunnelBundle;
-  const built = spawnSync(process.execPath, [join(REPO_ROOT, 'scripts', 'bundle.mjs'), 'ztunnel'], { encoding: 'utf8' });
-  if (built.status !== 0) throw new Error(`bundling ztunnel failed: ${(built.stderr || built.stdout || String(built.error)).trim()}`);
-  ztunnelBundle = join(REPO_ROOT, 'ztunnel', 'dist', 'ztunnel.mjs');
-  return ztunnelBundle;
+export function bundledEntry(program: 'ztunnel' | 'istio-cni'): string {
+  const known = bundles.get(program);
+  if (known !== undefined) return known;
+  const built = spawnSync(process.execPath, [join(REPO_ROOT, 'scripts', 'bundle.mjs'), program], { encoding: 'utf8' });
+  if (built.status !== 0) throw new Error(`bundling ${program} failed: ${(built.stderr || built.stdout || String(built.error)).trim()}`);
+  const out = join(REPO_ROOT, program === 'ztunnel' ? 'ztunnel' : 'cni', 'dist', `${program}.mjs`);
+  bundles.set(program, out);
+  return out;
 }
 
 function baseEnv(): Record<string, string> {
@@ -82,7 +84,7 @@ async function prepareZtunnel(kube: KubeClient, node: NodeLayout): Promise<void>
 
 export function ztunnelSpec(kube: KubeClient, node: NodeLayout, withCni: boolean): ComponentSpec | undefined {
   if (!existsSync(mainOf('ztunnel'))) return undefined;
-  const main = ztunnelEntry();
+  const main = bundledEntry('ztunnel');
   mkdirSync(dirname(node.ztunnelSocket), { recursive: true });
   return {
     name: `ztunnel/${node.name}`,
@@ -128,6 +130,8 @@ export function cniAgentSpec(l: Layout, node: NodeLayout): ComponentSpec | undef
       CNI_AGENT_RUN_DIR: node.cniRunDir,
       CNI_NET_DIR: node.cniNetDir,
       CNI_BIN_DIR: node.cniBinDir,
+      // The installed plugin runs from its bundle: every pod's ADD waits for the plugin to start.
+      CNI_PLUGIN_ENTRY: bundledEntry('istio-cni'),
       NETNS_DIR: '/var/run/netns',
       AGENT_READY_ADDR: '0.0.0.0:8000',
     },
