@@ -80,6 +80,20 @@ describe('restarts of mesh components', { timeout: 900_000 }, () => {
     assert.equal(start.code, 0, start.stderr);
     await healthyAgain('istiod');
     await cluster.delete(denyClientYaml(NS, NS));
-    await curlSucceeds(cluster, `${NS}/client`, URL);
+    try {
+      // The ztunnels' xDS streams come back on their own backoff (up to 15 s, like ztunnel's, after a failed
+      // attempt, plus the gRPC channel's own reconnect wait): on a loaded machine that and istiod's restart can
+      // take well over a minute, so this waits for the removal to arrive rather than for a fixed time.
+      await curlSucceeds(cluster, `${NS}/client`, URL, 180_000);
+    } catch (err) {
+      // Say why: each component's last log lines (the xDS reconnects, the policy push, the access log).
+      const tails = await Promise.all(
+        ['istiod', 'ztunnel/node-1', 'ztunnel/node-2'].map(async (c) => {
+          const r = await cluster.local(['logs', c]);
+          return `--- ${c}\n${r.stdout.split('\n').slice(-40).join('\n')}`;
+        }),
+      );
+      throw new Error(`${(err as Error).message}\n${tails.join('\n')}`, { cause: err });
+    }
   });
 });
