@@ -156,7 +156,10 @@ export class XdsClient {
   private connect(): void {
     this.timer = null;
     if (this.closed) return;
-    const metadata = new grpc.Metadata();
+    // waitForReady: while the channel is reconnecting (the control plane is down or restarting) the stream waits
+    // for the connection instead of failing at once, so it starts the moment the channel is back rather than
+    // at our next backoff tick, which could be up to 15 s later.
+    const metadata = new grpc.Metadata({ waitForReady: true });
     const entries = typeof this.options.metadata === 'function' ? this.options.metadata() : this.options.metadata;
     for (const [key, value] of Object.entries(entries ?? {})) metadata.set(key, value);
     const variant = this.options.variant ?? 'delta';
