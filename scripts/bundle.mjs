@@ -9,7 +9,7 @@
 //
 //   node scripts/bundle.mjs [program ...] [--outdir DIR]     (default: all; DIR default <package>/dist)
 import { build } from 'esbuild';
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -66,7 +66,8 @@ export async function bundle(program, outdirOption) {
   const external = [...new Set([...Object.keys(pkg.dependencies ?? {}), ...Object.keys(own.dependencies ?? {})])]
     .filter((name) => !name.startsWith('@mesh/') && findable(name))
     .flatMap((name) => [name, `${name}/*`]);
-  await build({
+  const result = await build({
+    write: false,
     entryPoints: [path.join(ROOT, component, target.entry)],
     outfile,
     bundle: true,
@@ -92,6 +93,14 @@ export async function bundle(program, outdirOption) {
       ].join('\n'),
     },
   });
+  // Each file replaced by a rename, never rewritten in place: a process starting from it at this moment (another
+  // local cluster's ztunnel, a CNI plugin call) reads the old file or the new one, never half of one.
+  mkdirSync(outdir, { recursive: true });
+  for (const file of result.outputFiles) {
+    const tmp = `${file.path}.tmp-${process.pid}`;
+    writeFileSync(tmp, file.contents);
+    renameSync(tmp, file.path);
+  }
   return outfile;
 }
 
