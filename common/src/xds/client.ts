@@ -46,11 +46,15 @@ export interface XdsClientStatus {
 
 type AnyStream = grpc.ClientDuplexStream<unknown, unknown>;
 
+/** How often a stream still waiting for its first response is logged. */
+const WAITING_LOG_MS = 15_000;
+
 /** The two ADS methods of the generated client. */
 interface AdsClient {
   DeltaAggregatedResources(metadata: grpc.Metadata): AnyStream;
   StreamAggregatedResources(metadata: grpc.Metadata): AnyStream;
   close(): void;
+  getChannel(): grpc.Channel;
 }
 
 /**
@@ -180,6 +184,17 @@ export class XdsClient {
     const stream: ClientStream<unknown> = variant === 'delta' ? new DeltaClientStream(ctx) : new SotwClientStream(ctx);
     this.stream = stream;
     let gotResponse = false;
+    // A waiting stream says nothing by itself: tell the operator every 15 s that istiod has not answered yet,
+    // and what the channel is doing (CONNECTING, TRANSIENT_FAILURE: unreachable, TLS refused, ...).
+    const waiting = setInterval(() => {
+      if (gotResponse || this.call !== call) {
+        clearInterval(waiting);
+        return;
+      }
+      const channel = grpc.connectivityState[this.grpcClient.getChannel().getConnectivityState(false)];
+      this.logger.warn({ target: this.options.target, channel }, 'xDS stream not answered yet; waiting for the control plane');
+    }, WAITING_LOG_MS);
+    waiting.unref();
     call.on('data', (response: unknown) => {
       if (!gotResponse) {
         gotResponse = true;
