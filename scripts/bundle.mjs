@@ -1,7 +1,8 @@
 // Builds a program of the mesh as one JavaScript file in its package's dist/ folder, with the workspace's own
 // TypeScript (the package and @mesh/common) bundled in and npm packages left as imports (they are JavaScript
-// already and stay in node_modules). Programs: ztunnel (ztunnel/dist/ztunnel.mjs) and the CNI plugin
-// (cni/dist/istio-cni.mjs, run by the container runtime for every pod: start-up time is pod start-up time).
+// already and stay in node_modules). Programs: the per-node ones, ztunnel (ztunnel/dist/ztunnel.mjs) and the CNI
+// node agent (cni/dist/cni-agent.mjs), and the CNI plugin (cni/dist/istio-cni.mjs, run by the container runtime
+// for every pod: its start-up time is pod start-up time).
 //
 // Why ship a bundle rather than run the .ts sources: Node's type stripping loads a WebAssembly TypeScript
 // parser into every process that runs a .ts file (~20 MB resident before the first line of ours runs), and every
@@ -19,6 +20,7 @@ const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const PROGRAMS = {
   ztunnel: { pkg: 'ztunnel', entry: 'src/main.ts' },
   'istio-cni': { pkg: 'cni', entry: 'src/plugin/main.ts' },
+  'cni-agent': { pkg: 'cni', entry: 'src/agent/main.ts' },
 };
 const BUNDLED = Object.keys(PROGRAMS);
 

@@ -1,6 +1,6 @@
 // The node agent as a process: env config, /readyz, SIGTERM → exit 0; a missing NODE_NAME is a clear error.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -25,8 +25,8 @@ function freePort(): Promise<number> {
   });
 }
 
-function run(env: Record<string, string>): { child: ChildProcess; output: () => string; exited: Promise<number | null> } {
-  const child = spawn(process.execPath, [MAIN], { env: { PATH: process.env['PATH'] ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+function run(env: Record<string, string>, entry = MAIN): { child: ChildProcess; output: () => string; exited: Promise<number | null> } {
+  const child = spawn(process.execPath, [entry], { env: { PATH: process.env['PATH'] ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   children.push(child);
   let out = '';
   child.stdout?.on('data', (c: Buffer) => (out += c.toString()));
@@ -46,19 +46,19 @@ after(async () => {
 });
 
 describe('cni node agent process', () => {
-  it('starts from env, serves /readyz and exits 0 on SIGTERM', async () => {
+  const startsAndStops = async (entry: string, label: string) => {
     const port = await freePort();
     const p = run({
       KUBECONFIG: api?.kubeconfigPath ?? '',
-      NODE_NAME: 'node-main',
+      NODE_NAME: `node-main-${label}`,
       ZTUNNEL_UDS: join(dir, 'zt', 'ztunnel.sock'),
-      CNI_AGENT_RUN_DIR: join(dir, 'run'),
+      CNI_AGENT_RUN_DIR: join(dir, `run-${label}`),
       CNI_NET_DIR: join(dir, 'net.d'),
-      CNI_BIN_DIR: join(dir, 'bin'),
+      CNI_BIN_DIR: join(dir, `bin-${label}`),
       AGENT_READY_ADDR: `127.0.0.1:${port}`,
       HOST_PROBE_SNAT: 'false',
       LOG_FORMAT: 'json',
-    });
+    }, entry);
     let ready = 0;
     const deadline = Date.now() + 30_000;
     while (ready !== 200 && p.child.exitCode === null && Date.now() < deadline) {
@@ -69,6 +69,22 @@ describe('cni node agent process', () => {
     p.child.kill('SIGTERM');
     assert.equal(await p.exited, 0, p.output());
     assert.match(p.output(), /"msg":"node agent ready"/);
+  };
+
+  it('starts from env, serves /readyz and exits 0 on SIGTERM', () => startsAndStops(MAIN, 'sources'));
+
+  // As it ships: the bundle scripts/bundle.mjs makes, built beside the package so its npm imports resolve.
+  it('does the same from its bundle', async () => {
+    const buildDir = fileURLToPath(new URL('../build/', import.meta.url));
+    mkdirSync(buildDir, { recursive: true });
+    const out = mkdtempSync(join(buildDir, 'agent-bundle-'));
+    try {
+      const built = spawnSync(process.execPath, [fileURLToPath(new URL('../../scripts/bundle.mjs', import.meta.url)), 'cni-agent', '--outdir', out], { encoding: 'utf8' });
+      assert.equal(built.status, 0, built.stderr);
+      await startsAndStops(join(out, 'cni-agent.mjs'), 'bundle');
+    } finally {
+      rmSync(out, { recursive: true, force: true });
+    }
   });
 
   it('refuses to start without NODE_NAME, naming the variable', async () => {

@@ -4,8 +4,8 @@
 import { watch } from 'node:fs';
 import type { FSWatcher } from 'node:fs';
 import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
-import { basename, extname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { createRequire } from 'node:module';
+import { basename, dirname, extname, join } from 'node:path';
 import { MeshError } from '@mesh/common/errors';
 import type { Logger } from '@mesh/common/log';
 import { hasPlugin, PLUGIN_NAME, pluginObject, toConflist, withoutPlugin, withPlugin } from './conflist.ts';
@@ -27,7 +27,9 @@ export interface InstallOptions extends PluginObjectOptions {
   readonly pluginEntry?: string;
 }
 
-export const PLUGIN_MAIN = fileURLToPath(new URL('../plugin/main.ts', import.meta.url));
+/** The plugin's sources, found through the package's name so the answer is the same when the agent runs from
+ * its sources and from its bundle (cni/dist). */
+export const PLUGIN_MAIN = join(dirname(createRequire(import.meta.url).resolve('@mesh/cni/package.json')), 'src', 'plugin', 'main.ts');
 const CONF_EXTS = new Set(['.conf', '.conflist', '.json']);
 
 /** The primary config: CNI_CONF_NAME (or its `.conflist` twin after conversion), else the first by name. */

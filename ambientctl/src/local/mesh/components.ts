@@ -26,7 +26,7 @@ const bundles = new Map<string, string>();
  * run time), built once per daemon from the current sources so it is never stale. Throws when bundling fails,
  * so a broken bundle shows up here rather than as the sources quietly standing in for it.
  */
-export function bundledEntry(program: 'ztunnel' | 'istio-cni'): string {
+export function bundledEntry(program: 'ztunnel' | 'istio-cni' | 'cni-agent'): string {
   const known = bundles.get(program);
   if (known !== undefined) return known;
   const built = spawnSync(process.execPath, [join(REPO_ROOT, 'scripts', 'bundle.mjs'), program], { encoding: 'utf8' });
@@ -120,7 +120,7 @@ export function cniAgentSpec(l: Layout, node: NodeLayout): ComponentSpec | undef
   return {
     name: `cni/${node.name}`,
     netns: node.netns,
-    argv: [process.execPath, main],
+    argv: [process.execPath, bundledEntry('cni-agent')],
     env: {
       ...baseEnv(),
       KUBECONFIG: l.clusterKubeconfig,
