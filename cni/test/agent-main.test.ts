@@ -1,6 +1,6 @@
 // The node agent as a process: env config, /readyz, SIGTERM → exit 0; a missing NODE_NAME is a clear error.
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
-import { startLocalApiServer } from '@mesh/common/testing';
+import { buildTestBundle, startLocalApiServer } from '@mesh/common/testing';
 import type { LocalApiServer } from '@mesh/common/testing';
 
 const MAIN = fileURLToPath(new URL('../src/agent/main.ts', import.meta.url));
@@ -75,15 +75,11 @@ describe('cni node agent process', () => {
 
   // As it ships: the bundle scripts/bundle.mjs makes, built beside the package so its npm imports resolve.
   it('does the same from its bundle', async () => {
-    const buildDir = fileURLToPath(new URL('../build/', import.meta.url));
-    mkdirSync(buildDir, { recursive: true });
-    const out = mkdtempSync(join(buildDir, 'agent-bundle-'));
+    const bundle = buildTestBundle('cni-agent', fileURLToPath(new URL('..', import.meta.url)));
     try {
-      const built = spawnSync(process.execPath, [fileURLToPath(new URL('../../scripts/bundle.mjs', import.meta.url)), 'cni-agent', '--outdir', out], { encoding: 'utf8' });
-      assert.equal(built.status, 0, built.stderr);
-      await startsAndStops(join(out, 'cni-agent.mjs'), 'bundle');
+      await startsAndStops(bundle.file, 'bundle');
     } finally {
-      rmSync(out, { recursive: true, force: true });
+      bundle.remove();
     }
   });
 

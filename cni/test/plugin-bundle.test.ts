@@ -2,31 +2,27 @@
 // the way the container runtime runs it: VERSION answers, and a bad config gets a CNI error naming the field.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { buildTestBundle } from '@mesh/common/testing';
+import type { TestBundle } from '@mesh/common/testing';
 import { installShim } from '../src/install/installer.ts';
 
-const BUNDLER = fileURLToPath(new URL('../../scripts/bundle.mjs', import.meta.url));
-
 describe('the bundled istio-cni plugin', () => {
-  // Built beside the package, so the npm packages it imports resolve as they do in production.
-  const buildDir = fileURLToPath(new URL('../build/', import.meta.url));
-  let out: string;
+  let bundle: TestBundle | undefined;
   let shim: string;
 
   before(async () => {
-    mkdirSync(buildDir, { recursive: true });
-    out = mkdtempSync(join(buildDir, 'plugin-bundle-'));
-    const built = spawnSync(process.execPath, [BUNDLER, 'istio-cni', '--outdir', out], { encoding: 'utf8' });
-    assert.equal(built.status, 0, built.stderr);
-    shim = await installShim({ netDir: join(out, 'net.d'), binDir: join(out, 'bin'), runDir: join(out, 'run'), excludeNamespaces: [], logLevel: 'info', pluginEntry: join(out, 'istio-cni.mjs') });
+    bundle = buildTestBundle('istio-cni', fileURLToPath(new URL('..', import.meta.url)));
+    const dir = dirname(bundle.file);
+    shim = await installShim({ netDir: join(dir, 'net.d'), binDir: join(dir, 'bin'), runDir: join(dir, 'run'), excludeNamespaces: [], logLevel: 'info', pluginEntry: bundle.file });
   });
-  after(() => rmSync(out, { recursive: true, force: true }));
+  after(() => bundle?.remove());
 
   it('is what the shim runs', () => {
-    assert.ok(readFileSync(shim, 'utf8').includes(join(out, 'istio-cni.mjs')));
+    assert.ok(readFileSync(shim, 'utf8').includes(bundle?.file ?? 'no bundle'));
   });
 
   it('answers VERSION', () => {

@@ -1,19 +1,19 @@
 // ztunnel as a process and as a control-plane client: the entry point serves readiness, admin and metrics
 // and exits 0 on SIGTERM; the xDS feed NACKs a bad resource by name while applying and keeping good ones.
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { ProtoCodec, TYPE_URL } from '@mesh/common/proto';
-import { FakeXdsServer, waitUntil } from '@mesh/common/testing';
+import { FakeXdsServer, buildTestBundle, waitUntil } from '@mesh/common/testing';
 import { CertificateAuthority } from '@mesh/common/ca';
 import { LogSink, inProcessCa, startTestZtunnel, workload } from './mesh.test-util.ts';
 
 const MAIN = fileURLToPath(new URL('../src/main.ts', import.meta.url));
-const BUNDLER = fileURLToPath(new URL('../../scripts/bundle.mjs', import.meta.url));
+const PACKAGE_DIR = fileURLToPath(new URL('..', import.meta.url));
 
 describe('ztunnel process', { timeout: 120_000 }, () => {
   const dir = mkdtempSync(join(tmpdir(), 'zt-proc-'));
@@ -54,15 +54,11 @@ describe('ztunnel process', { timeout: 120_000 }, () => {
   // The shipped form (scripts/bundle.mjs): one JavaScript file with common bundled in. Built beside the package so
   // the npm packages it imports resolve as they do in production.
   it('does the same as the bundle scripts/bundle.mjs builds', async () => {
-    const buildDir = fileURLToPath(new URL('../build/', import.meta.url));
-    mkdirSync(buildDir, { recursive: true });
-    const out = mkdtempSync(join(buildDir, 'bundle-test-'));
+    const bundle = buildTestBundle('ztunnel', PACKAGE_DIR);
     try {
-      const built = spawnSync(process.execPath, [BUNDLER, 'ztunnel', '--outdir', out], { encoding: 'utf8' });
-      assert.equal(built.status, 0, built.stderr);
-      await servesAndExits(join(out, 'ztunnel.mjs'), 'bundle');
+      await servesAndExits(bundle.file, 'bundle');
     } finally {
-      rmSync(out, { recursive: true, force: true });
+      bundle.remove();
     }
   });
 

@@ -6,3 +6,5 @@ export type { LocalApiServer } from './local-apiserver.ts';
 export { FakeCaServer } from './fake-ca-server.ts';
 export type { FakeCaFailure, FakeCaRequest, FakeCaServerOptions } from './fake-ca-server.ts';
 export { inpodRulesText } from '../net/pod-netns-fixture.ts';
+export { buildTestBundle } from './test-bundle.ts';
+export type { TestBundle } from './test-bundle.ts';
