@@ -82,24 +82,30 @@ describe('ztunnel in-pod HBONE between two pods', { timeout: 170_000 }, () => {
     await waitUntil('STRICT removed', () => !m.ztB.state.dump().policies.some((p) => p.name === 'converted_peer_authentication_strict'), 15_000);
   });
 
-  it('closes a live connection when a new policy denies it', async () => {
+  /** A connection from pod A to the app in pod B: what it has echoed so far, and whether the app side saw it end
+   * (EOF or a reset). */
+  const watchedConnection = async () => {
     const sock = await connectInNetns({ netnsFd: m.fdA, host: m.podB.ip, port: 8080, allowHalfOpen: true });
-    let got = '';
-    let closed = false;
+    let text = '';
+    let ended = false;
     sock.setEncoding('utf8');
-    sock.on('data', (d: string) => (got += d));
+    sock.on('data', (d: string) => (text += d));
     sock.on('error', () => {});
-    // The app sees its connection end: EOF or a reset.
-    sock.on('end', () => (closed = true));
-    sock.on('close', () => (closed = true));
+    sock.on('end', () => (ended = true));
+    sock.on('close', () => (ended = true));
+    return { sock, got: () => text, closed: () => ended };
+  };
+
+  it('closes a live connection when a new policy denies it', async () => {
+    const { sock, got, closed } = await watchedConnection();
     try {
       sock.write('live');
-      await waitUntil('echo on the live connection', () => got === `${m.podA.ip}\nlive`, 15_000);
+      await waitUntil('echo on the live connection', () => got() === `${m.podA.ip}\nlive`, 15_000);
       m.xds.store.upsert(TYPE_URL.AUTHORIZATION, 'default/deny-late', authorization(m.codec, {
         name: 'deny-late', namespace: 'default', scope: 'NAMESPACE', action: 'DENY',
         groups: [{ rules: [{ matches: [{ principals: [{ exact: 'cluster.local/ns/default/sa/sleep' }] }] }] }],
       }));
-      await waitUntil('the live connection is closed', () => closed, 15_000);
+      await waitUntil('the live connection is closed', closed, 15_000);
       assert.ok(m.logB.lines.some((l) => typeof l.msg === 'string' && l.msg.includes('AuthorizationPolicyLateRejection')));
     } finally {
       sock.destroy();
@@ -110,19 +116,12 @@ describe('ztunnel in-pod HBONE between two pods', { timeout: 170_000 }, () => {
 
   // Last: it removes pod B from its ztunnel.
   it('drains a pod on ZDS del: open connections are cut at the deadline, new ones find no listener', async () => {
-    const sock = await connectInNetns({ netnsFd: m.fdA, host: m.podB.ip, port: 8080, allowHalfOpen: true });
-    let got = '';
-    let closed = false;
-    sock.setEncoding('utf8');
-    sock.on('data', (d: string) => (got += d));
-    sock.on('error', () => {});
-    sock.on('end', () => (closed = true));
-    sock.on('close', () => (closed = true));
+    const { sock, got, closed } = await watchedConnection();
     try {
       sock.write('open');
-      await waitUntil('echo before the del', () => got === `${m.podA.ip}\nopen`, 15_000);
+      await waitUntil('echo before the del', () => got() === `${m.podA.ip}\nopen`, 15_000);
       assert.equal(await m.agentB.del(B_UID), '', 'del is acked once the drain finished');
-      await waitUntil('the open connection is cut', () => closed, 15_000);
+      await waitUntil('the open connection is cut', closed, 15_000);
       assert.equal(m.ztB.workloads.get(B_UID), undefined);
       assert.equal((await request(m.fdA, m.podB.ip, 8080, 'after')).data, '', 'no listener, no app bytes');
     } finally {
