@@ -3,7 +3,6 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { randomBytes, randomInt } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -17,6 +16,7 @@ import { startNodeAgent } from '../src/agent/node-agent.ts';
 import type { NodeAgent } from '../src/agent/node-agent.ts';
 import { runChain } from './cni-exec.test-util.ts';
 import { FakeZtunnel } from './fake-ztunnel.test-util.ts';
+import { unixHttp } from './unix-http.test-util.ts';
 
 const mergePatch = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
 const id = `${process.pid}-${randomBytes(3).toString('hex')}`;
@@ -76,17 +76,8 @@ function ztunnel(): FakeZtunnel {
   ztunnels.push(z);
   return z;
 }
-function post(path: string, body: string): Promise<{ status: number; text: string }> {
-  return new Promise((resolve, reject) => {
-    const req = request({ socketPath: join(config.runDir, 'pluginevent.sock'), path, method: 'POST', timeout: 30_000 }, (res) => {
-      let text = '';
-      res.on('data', (c: Buffer) => (text += c.toString()));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
-    });
-    req.on('error', reject);
-    req.end(body);
-  });
-}
+const post = (path: string, body: string): Promise<{ status: number; text: string }> =>
+  unixHttp(join(config.runDir, 'pluginevent.sock'), 'POST', path, body, 30_000);
 
 before(async () => {
   api = await startLocalApiServer();

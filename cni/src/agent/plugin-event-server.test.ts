@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -8,22 +7,13 @@ import { createLogger } from '@mesh/common/log';
 import type { CmdAddEvent } from '../event/cmdadd.ts';
 import { startPluginEventServer } from './plugin-event-server.ts';
 import type { PluginEventServer } from './plugin-event-server.ts';
+import { unixHttp } from '../../test/unix-http.test-util.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'cni-events-'));
 const got: CmdAddEvent[] = [];
 let server: PluginEventServer;
 
-function call(method: string, path: string, body = ''): Promise<{ status: number; text: string }> {
-  return new Promise((resolve, reject) => {
-    const req = request({ socketPath: server.path, path, method, timeout: 10_000 }, (res) => {
-      let text = '';
-      res.on('data', (c: Buffer) => (text += c.toString()));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
-    });
-    req.on('error', reject);
-    req.end(body);
-  });
-}
+const call = (method: string, path: string, body = ''): Promise<{ status: number; text: string }> => unixHttp(server.path, method, path, body);
 
 before(async () => {
   server = await startPluginEventServer(
