@@ -1,16 +1,15 @@
-// Our ztunnel pair, as processes of the production bundle (ztunnel/dist/ztunnel.mjs) in in-pod mode, the way they run on nodes:
+// Our ztunnel pair, as processes of the production bundle (scripts/bundle.mjs, built for the run) in in-pod mode, the way they run on nodes:
 //   generator --(socket made inside pod A's netns, captured by A's in-pod rules)--> ztunnel A :15001
 //   --HBONE mTLS--> pod B :15008 (ztunnel B) --(client IP kept)--> app in pod B :8080
 // Pods A and B are netns on a bridge with the in-pod rules (the ztunnel component tests' network); each ztunnel
 // gets its pod from a fake node agent over ZDS, its state from a LOCAL_XDS_PATH file and its certificates from
 // a fake CA over gRPC/TLS. Both ztunnels run in this (the node's) netns.
-import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { closeFd, connectInNetns, openNetns } from '@mesh/common/net';
 import { ProtoCodec } from '@mesh/common/proto';
-import { FakeCaServer } from '@mesh/common/testing';
+import { FakeCaServer, buildTestBundle } from '@mesh/common/testing';
 import { FakeZdsAgent } from '../../test/fake-zds-agent.test-util.ts';
 import { TestNetwork } from '../../test/netns.test-util.ts';
 import type { BenchPki } from './certs.ts';
@@ -19,14 +18,12 @@ import type { Child, ProxyPair } from './procs.ts';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const ROOT = path.resolve(HERE, '../../..');
-/** What runs: the production bundle (scripts/bundle.mjs), rebuilt at every start so it is never stale;
- * L4_BENCH_ZTUNNEL_MAIN=<file> runs another entry point instead (e.g. ztunnel/src/main.ts, the sources). */
-function ztunnelMain(): string {
+/** What runs: the production bundle (scripts/bundle.mjs), built fresh for the run so it is never stale and removed
+ * with the pair; L4_BENCH_ZTUNNEL_MAIN=<file> runs another entry point instead (e.g. ztunnel/src/main.ts). */
+function ztunnelMain(): { file: string; remove(): void } {
   const chosen = process.env.L4_BENCH_ZTUNNEL_MAIN;
-  if (chosen !== undefined && chosen !== '') return path.resolve(chosen);
-  const built = spawnSync(process.execPath, [path.join(ROOT, 'scripts', 'bundle.mjs'), 'ztunnel'], { encoding: 'utf8' });
-  if (built.status !== 0) throw new Error(`bundling ztunnel failed: ${built.stderr || built.stdout}`);
-  return path.join(ROOT, 'ztunnel', 'dist', 'ztunnel.mjs');
+  if (chosen !== undefined && chosen !== '') return { file: path.resolve(chosen), remove: () => {} };
+  return buildTestBundle('ztunnel', path.resolve(HERE, '../..'));
 }
 const APP = path.join(HERE, 'app-server.ts');
 const APP_PORT = 8080;
@@ -68,8 +65,10 @@ async function waitReady(child: Child, port: number, timeoutMs: number): Promise
 }
 
 export async function startZtunnelPair(dir: string, _pki: BenchPki, _appPort: number): Promise<ProxyPair> {
-  const main = ztunnelMain();
+  const entry = ztunnelMain();
+  const main = entry.file;
   const cleanups = cleanupStack();
+  cleanups.push(() => entry.remove());
   const stop = cleanups.stop;
   try {
     const network = new TestNetwork('l4b');
