@@ -3,11 +3,11 @@
 // a fresh Node process that records every module it loads, imports one entry, and reports what came in.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
+import { probeImport } from '../testing/import-probe.ts';
 
 const COMMON_DIR = fileURLToPath(new URL('../..', import.meta.url));
+const ASN1_MODULE = /[/\\](@peculiar[/\\]|reflect-metadata[/\\]|asn1js[/\\]|tsyringe[/\\])|x509-lib\.ts$/;
 
 interface LoadReport {
   readonly exports: string[];
@@ -17,20 +17,8 @@ interface LoadReport {
 
 /** Imports `specifier` in a child process (cwd = the common package) and lists the ASN.1 modules it loaded. */
 async function loadIn(specifier: string): Promise<LoadReport> {
-  const script = `
-    import { registerHooks } from 'node:module';
-    const loaded = [];
-    registerHooks({ load(url, context, nextLoad) { loaded.push(url); return nextLoad(url, context); } });
-    const entry = await import(${JSON.stringify(specifier)});
-    const asn1Modules = loaded.filter((u) => /[/\\\\](@peculiar[/\\\\]|reflect-metadata[/\\\\]|asn1js[/\\\\]|tsyringe[/\\\\])|x509-lib\\.ts$/.test(u));
-    const reflectMetadataInstalled = typeof Reflect.getMetadata === 'function';
-    process.stdout.write(JSON.stringify({ exports: Object.keys(entry), asn1Modules, reflectMetadataInstalled }));
-  `;
-  const { stdout } = await promisify(execFile)(process.execPath, ['--input-type=module', '-e', script], {
-    cwd: COMMON_DIR,
-    timeout: 60_000,
-  });
-  return JSON.parse(stdout) as LoadReport;
+  const r = await probeImport(specifier, COMMON_DIR, { reflectMetadataInstalled: "typeof Reflect.getMetadata === 'function'" });
+  return { exports: r.exports, asn1Modules: r.loadedUrls.filter((u) => ASN1_MODULE.test(u)), reflectMetadataInstalled: r.values.reflectMetadataInstalled === true };
 }
 
 test('importing @mesh/common/tls loads neither @peculiar/x509 nor reflect-metadata', async () => {
