@@ -136,6 +136,14 @@ describe('ztunnel refuses bad input', { timeout: 170_000 }, () => {
   });
 
   it('is not ready while the node agent is away, and takes the pods back from its next snapshot', async () => {
+    // A connection open across the agent's restart: the re-sent pod (same netns) keeps its proxies, so it lives on.
+    const open = await connectInNetns({ netnsFd: m.fdA, host: m.podB.ip, port: 8080, allowHalfOpen: true });
+    let echoed = '';
+    open.setEncoding('utf8');
+    open.on('data', (d: string) => (echoed += d));
+    open.on('error', () => {});
+    open.write('before');
+    await waitUntil('echo before the restart', () => echoed === `${m.podA.ip}\nbefore`, 15_000);
     m.agentA.close();
     await waitUntil('not ready without the node agent', () => m.ztA.readiness.pending().includes('zds snapshot'), 15_000);
     const again = new FakeZdsAgent(m.agentA.path, m.codec, [{ uid: A_UID, name: 'a', namespace: 'default', serviceAccount: 'sleep', netnsPath: m.podA.path }]);
@@ -144,7 +152,11 @@ describe('ztunnel refuses bad input', { timeout: 170_000 }, () => {
       await waitUntil('add and snapshot_sent acked', () => again.acks.length === 2, 15_000);
       assert.deepEqual(again.acks, ['', '']);
       assert.equal((await request(m.fdA, m.podB.ip, 8080, 'back')).data, `${m.podA.ip}\nback`);
+      assert.ok(m.logA.lines.some((l) => l.msg === 'pod proxies kept'), 'the re-sent pod was kept, not restarted');
+      open.write('after');
+      await waitUntil('the open connection still echoes', () => echoed.endsWith('after'), 15_000);
     } finally {
+      open.destroy();
       again.close();
     }
   });

@@ -1,5 +1,8 @@
-// Pods handed over by the node agent → their proxy sets. An add for a uid already running replaces it
-// (the agent re-sends after a ztunnel or agent restart); a del drains; a snapshot removes pods it omits.
+// Pods handed over by the node agent → their proxy sets. The agent re-sends every pod after it or ztunnel
+// restarts: an add for a uid already running in the same netns keeps its proxies and open connections (as
+// ztunnel does), one in another netns replaces them; a del drains; a snapshot removes pods it omits.
+import { fstat } from 'node:fs';
+import { promisify } from 'node:util';
 import { errorMessage } from '@mesh/common/errors';
 import type { Logger } from '@mesh/common/log';
 import type { MetricsRegistry } from '@mesh/common/metrics';
@@ -37,6 +40,11 @@ export class WorkloadManager implements ZdsHandler {
   async add(w: ZdsWorkload, netnsFd: number): Promise<void> {
     const { inputs, log } = this.#opts;
     const old = this.#pods.get(w.uid);
+    if (old && (await sameNetns(old.pod.netnsFd, netnsFd))) {
+      closeFd(netnsFd);
+      log.info({ uid: w.uid, pod: `${w.namespace}/${w.name}` }, 'pod proxies kept');
+      return;
+    }
     if (old) {
       this.#pods.delete(w.uid);
       this.#stopped?.inc();
@@ -103,5 +111,17 @@ export class WorkloadManager implements ZdsHandler {
     const pods = [...this.#pods.values()];
     this.#pods.clear();
     await Promise.all(pods.map((p) => p.stop(deadlineMs)));
+  }
+}
+
+const fstatFd = promisify(fstat);
+
+/** Whether two netns fds name the same network namespace (same nsfs inode). */
+async function sameNetns(a: number, b: number): Promise<boolean> {
+  try {
+    const [x, y] = await Promise.all([fstatFd(a), fstatFd(b)]);
+    return x.ino === y.ino && x.dev === y.dev;
+  } catch {
+    return false;
   }
 }
