@@ -9,8 +9,12 @@
 //            (l4/hbone-pair-proxy.ts: common/hbone on loopback without ztunnel's state, policy and telemetry).
 //   stunnel: Debian stunnel client + server instances, same TLS 1.3 ciphers and client certificates, across
 //            two pod netns on a bridge like the ztunnel pair (L4_BENCH_STUNNEL=loopback: on loopback).
+//   stunnel+rules (fixed rate only, a reference): the same stunnel pair with the in-pod capture rules installed
+//            in both pods, i.e. what the rules alone cost a C tunnel at that load.
 // Needs root (netns, iptables) and stunnel. Everything it starts (processes, netns, temp files) is removed at
 // the end, on errors and on SIGINT/SIGTERM.
+// The fixed-rate phase also runs in alternating rounds; each path keeps its round with the least CPU (and the
+// highest RSS of its rounds).
 // All paths are up for the whole run but only one carries traffic at a time. CPU and RSS are read from /proc
 // of the proxy pids only. The machine is shared, so throughput workloads run in alternating rounds (every path
 // once per round) and each path keeps its best round: a burst of someone else's load then skews one sample,
@@ -25,7 +29,7 @@ import { bulk, churn, fixedRate, httpClosedLoop } from './l4/load.ts';
 import type { Dial, FixedRateResult } from './l4/load.ts';
 import { CpuMeter, rssMb } from './l4/proc-stats.ts';
 import { firstJsonLine, loopbackDial, startChild, stopAll } from './l4/procs.ts';
-import { startStunnelPair } from './l4/stunnel-pair.ts';
+import { startStunnelPair, stunnelModeFromEnv } from './l4/stunnel-pair.ts';
 import { startZtunnelPair, ztunnelPairUnavailable } from './l4/ztunnel-pair.ts';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
@@ -38,7 +42,7 @@ const FIXED = { rps: 1000, durationMs: 10_000, connections: 8 };
 
 /** One path under test: a dial function and the proxy pids (none for direct). */
 interface BenchPath {
-  key: 'direct' | 'ztunnel' | 'stunnel';
+  key: 'direct' | 'ztunnel' | 'stunnel' | 'stunnel+rules';
   label: string;
   dial: Dial;
   pids: number[];
@@ -67,6 +71,15 @@ async function steady(p: BenchPath): Promise<Steady> {
       `${fixed.errors} errors${p.pids.length > 0 ? `; vCPU per proxy ${fmt(cpu, 3)}; RSS MB ${fmt(rss, 1)}` : ''}`,
   );
   return { fixed, cpu, rss };
+}
+
+/** Of two fixed-rate rounds of one path, the one with less CPU (direct, with no proxy: the lower p99, which
+ * makes the proxies' added p99 no smaller), carrying the higher RSS of the two. */
+function leastCpu(a: Steady | undefined, b: Steady): Steady {
+  if (a === undefined) return b;
+  const score = (x: Steady): number => (x.cpu.length > 0 ? mean(x.cpu) : x.fixed.p99Ms);
+  const [keep, other] = score(a) <= score(b) ? [a, b] : [b, a];
+  return { ...keep, rss: keep.rss.map((v, i) => Math.max(v, other.rss[i] ?? v)) };
 }
 
 /** Runs `fn` on every path, ROUNDS times alternating, and keeps each path's best figure. */
@@ -110,16 +123,25 @@ async function main(): Promise<void> {
     log('   starting the ztunnel pair and the stunnel pair');
     const zt = await (unavailable === undefined ? startZtunnelPair(dir, pki, appPort) : startHbonePair(pki, appPort));
     const st = await startStunnelPair(dir, pki, appPort);
+    // The reference pair gets its own directory: stunnel's configuration and log files have fixed names.
+    const refDir = path.join(dir, 'stunnel-rules');
+    mkdirSync(refDir);
+    const stRules = stunnelModeFromEnv() === 'pods' ? await startStunnelPair(refDir, pki, appPort, 'inpod') : undefined;
     const paths: BenchPath[] = [
       { key: 'direct', label: 'direct loopback', dial: loopbackDial(appPort), pids: [] },
       { key: 'ztunnel', label: zt.label, dial: zt.dial, pids: zt.children.map((c) => c.pid) },
       { key: 'stunnel', label: st.label, dial: st.dial, pids: st.children.map((c) => c.pid) },
     ];
-    for (const p of paths) log(`   ${p.key.padEnd(8)} = ${p.label}${p.pids.length > 0 ? `; idle RSS MB ${fmt(p.pids.map(rssMb), 1)}` : ''}`);
+    const fixedPaths = [...paths];
+    if (stRules !== undefined) fixedPaths.push({ key: 'stunnel+rules', label: stRules.label, dial: stRules.dial, pids: stRules.children.map((c) => c.pid) });
+    for (const p of fixedPaths) log(`   ${p.key.padEnd(8)} = ${p.label}${p.pids.length > 0 ? `; idle RSS MB ${fmt(p.pids.map(rssMb), 1)}` : ''}`);
 
-    log(`-- fixed ${FIXED.rps} req/s, 1 KiB responses, ${FIXED.connections} keep-alive connections, ${FIXED.durationMs / 1000} s each`);
+    log(`-- fixed ${FIXED.rps} req/s, 1 KiB responses, ${FIXED.connections} keep-alive connections, ${FIXED.durationMs / 1000} s each, ${ROUNDS} alternating rounds`);
     const fixed = new Map<string, Steady>();
-    for (const p of paths) fixed.set(p.key, await steady(p));
+    for (let r = 0; r < ROUNDS; r++) {
+      for (const p of fixedPaths) fixed.set(p.key, leastCpu(fixed.get(p.key), await steady(p)));
+    }
+    await stRules?.stop();
 
     log(`-- throughput (${ROUNDS} alternating rounds, best kept)`);
     const bulkMbps = await bestOf('bulk (1 connection)', 'MB/s', paths, (p) => bulk(p.dial, BULK));
@@ -143,6 +165,7 @@ async function main(): Promise<void> {
     const z = fixed.get('ztunnel') as Steady;
     const s = fixed.get('stunnel') as Steady;
     const d = fixed.get('direct') as Steady;
+    const sr = fixed.get('stunnel+rules');
     const pick = (m: Map<string, number>, digits: number) => ({
       direct: round(m.get('direct') ?? NaN, digits),
       ztunnel: round(m.get('ztunnel') ?? NaN, digits),
@@ -169,6 +192,7 @@ async function main(): Promise<void> {
       `fixed 1000 rps  ${results.fixed_1000rps.cpu_vcpu_per_ztunnel} vCPU per ztunnel (target <= 0.10; per stunnel ${mean(s.cpu).toFixed(3)}), ` +
         `${results.fixed_1000rps.rss_mb_per_ztunnel} MB RSS (target <= 60; stunnel ${Math.max(...s.rss).toFixed(1)}), ` +
         `p99 +${results.fixed_1000rps.p99_added_ms} ms vs direct (stunnel +${(s.fixed.p99Ms - d.fixed.p99Ms).toFixed(3)} ms)`,
+      ...(sr === undefined ? [] : [`                stunnel with the in-pod rules: ${mean(sr.cpu).toFixed(3)} vCPU per stunnel (the rules' share of the CPU figure)`]),
       `churn           ${churnResult.connections} connections, ${churnResult.failures} failures`,
       `load average at the end ${loadavg()} (a shared machine: compare ratios within one run, not absolute figures across runs)`,
     ];

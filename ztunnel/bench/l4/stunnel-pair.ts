@@ -5,6 +5,8 @@
 //   generator -> C 127.0.0.1:15100 (stunnel client) -> mTLS over the veth/bridge -> D :15443 (stunnel server)
 //   -> D 127.0.0.1:8080 (app)
 // L4_BENCH_STUNNEL=loopback runs both instances on loopback in this netns against the direct baseline's app.
+// L4_BENCH_STUNNEL=inpod also installs the in-pod capture rules in both pods (the server listens on 15008, which
+// the rules leave alone, and the client's hop to it is let through): the cost of the rules alone, for comparison.
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -19,6 +21,7 @@ const POD_C = '10.78.0.2';
 const POD_D = '10.78.0.3';
 const CLIENT_PORT = 15100;
 const SERVER_PORT = 15443;
+const INPOD_SERVER_PORT = 15008;
 const APP_PORT = 8080;
 
 const TLS_OPTS = [
@@ -94,8 +97,17 @@ async function waitDialable(dial: () => Promise<{ destroy(): void }>, child: Chi
   }
 }
 
-export async function startStunnelPair(dir: string, pki: BenchPki, appPort: number): Promise<ProxyPair> {
-  return process.env.L4_BENCH_STUNNEL === 'loopback' ? startOnLoopback(dir, pki, appPort) : startInPods(dir, pki);
+/** Where the pair runs: see the top of this file. */
+export type StunnelMode = 'pods' | 'inpod' | 'loopback';
+
+/** The mode L4_BENCH_STUNNEL asks for ('pods' when unset). */
+export function stunnelModeFromEnv(): StunnelMode {
+  const mode = process.env.L4_BENCH_STUNNEL;
+  return mode === 'loopback' || mode === 'inpod' ? mode : 'pods';
+}
+
+export async function startStunnelPair(dir: string, pki: BenchPki, appPort: number, mode: StunnelMode = stunnelModeFromEnv()): Promise<ProxyPair> {
+  return mode === 'loopback' ? startOnLoopback(dir, pki, appPort) : startInPods(dir, pki, mode === 'inpod');
 }
 
 async function startOnLoopback(dir: string, pki: BenchPki, appPort: number): Promise<ProxyPair> {
@@ -126,14 +138,17 @@ async function startOnLoopback(dir: string, pki: BenchPki, appPort: number): Pro
   return pair;
 }
 
-async function startInPods(dir: string, pki: BenchPki): Promise<ProxyPair> {
+async function startInPods(dir: string, pki: BenchPki, withRules: boolean): Promise<ProxyPair> {
   const cleanups = cleanupStack();
   const stop = cleanups.stop;
   try {
     const network = new TestNetwork('l4s');
     cleanups.push(() => network.destroy());
-    const podC = network.addPod('c', POD_C, false);
-    const podD = network.addPod('d', POD_D, false);
+    const podC = network.addPod('c', POD_C, withRules);
+    const podD = network.addPod('d', POD_D, withRules);
+    const serverPort = withRules ? INPOD_SERVER_PORT : SERVER_PORT;
+    // stunnel cannot set SO_MARK, so its hop to the server is exempted from the outbound redirect by address.
+    if (withRules) podC.exec('iptables', '-t', 'nat', '-I', 'ISTIO_OUTPUT', '1', '-p', 'tcp', '-d', POD_D, '--dport', String(serverPort), '-j', 'ACCEPT');
     const fdC = openNetns(podC.path);
     cleanups.push(() => closeFd(fdC));
     const fdD = openNetns(podD.path);
@@ -145,7 +160,7 @@ async function startInPods(dir: string, pki: BenchPki): Promise<ProxyPair> {
     await firstJsonLine(app);
     const { serverConf, clientConf } = writeConfs(dir, pki, {
       clientAccept: `127.0.0.1:${CLIENT_PORT}`,
-      serverAccept: `${POD_D}:${SERVER_PORT}`,
+      serverAccept: `${POD_D}:${serverPort}`,
       serverConnect: `127.0.0.1:${APP_PORT}`,
     });
     // `ip netns exec` execs stunnel in place: the child pid is stunnel's own.
@@ -154,9 +169,10 @@ async function startInPods(dir: string, pki: BenchPki): Promise<ProxyPair> {
     const client = startChild('stunnel-client', 'ip', ['netns', 'exec', podC.name, 'stunnel', clientConf]);
     cleanups.push(() => client.stop());
     const dial = () => connectInNetns({ netnsFd: fdC, host: '127.0.0.1', port: CLIENT_PORT, allowHalfOpen: true, timeoutMs: 10_000 });
-    await waitDialable(() => connectInNetns({ netnsFd: fdD, host: POD_D, port: SERVER_PORT, timeoutMs: 2000 }), server, 15_000);
+    await waitDialable(() => connectInNetns({ netnsFd: fdD, host: POD_D, port: serverPort, timeoutMs: 2000 }), server, 15_000);
     await waitDialable(dial, client, 15_000);
-    return { label: 'stunnel pair (pod netns on a bridge, like the ztunnel pair)', dial, children: [client, server], stop };
+    const label = `stunnel pair (pod netns on a bridge, like the ztunnel pair${withRules ? ', with the in-pod rules' : ''})`;
+    return { label, dial, children: [client, server], stop };
   } catch (err) {
     await stop();
     throw err;
