@@ -2,7 +2,7 @@
 // common/proto/ (Istio's protos, written by us) and Envoy's xDS protos shipped in @grpc/grpc-js-xds.
 // The generated files are never edited by hand; run `npm run gen` after changing a .proto or the list below.
 import { spawnSync } from 'node:child_process';
-import { globSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { globSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -34,3 +34,13 @@ for (const file of globSync('**/*.ts', { cwd: outDir })) {
   count++;
 }
 console.log(`gen-protos: wrote ${count} files to common/src/gen`);
+
+// The prebuilt descriptors (common/src/proto/descriptors.ts): each set parsed from the .proto files, as JSON.
+const { ProtoCodec } = await import(join(common, 'src/proto/codec.ts'));
+const { DESCRIPTOR_SETS } = await import(join(common, 'src/proto/files.ts'));
+const { descriptorPath } = await import(join(common, 'src/proto/descriptors.ts'));
+mkdirSync(join(outDir, 'descriptors'), { recursive: true });
+for (const set of DESCRIPTOR_SETS) {
+  writeFileSync(descriptorPath(set.name), `${JSON.stringify(ProtoCodec.parse(set.files).root.toJSON(), null, 1)}\n`);
+}
+console.log(`gen-protos: wrote ${DESCRIPTOR_SETS.length} descriptors to common/src/gen/descriptors`);

@@ -4,6 +4,7 @@ import protobuf from 'protobufjs';
 import { errorMessage } from '../errors.ts';
 import { requireFromCommon } from '../package-dir.ts';
 import { ProtoError } from './errors.ts';
+import { descriptorSetFor, prebuiltRoot } from './descriptors.ts';
 import { PROTO_FILES } from './files.ts';
 import { pruneDefaults } from './prune-defaults.ts';
 import { protoIncludeDirs } from './paths.ts';
@@ -48,8 +49,18 @@ export class ProtoCodec {
     this.root = root;
   }
 
-  /** Loads Istio's and Envoy's protos (common/src/proto/files.ts), or the given files. */
+  /**
+   * Loads Istio's and Envoy's protos (common/src/proto/files.ts), or the given files: from a prebuilt descriptor
+   * when one covers them (descriptors.ts; the codec then knows that set's other types too), else by parsing.
+   */
   static load(files: readonly string[] = PROTO_FILES): ProtoCodec {
+    const set = descriptorSetFor(files);
+    const root = set === undefined ? undefined : prebuiltRoot(set);
+    return root === undefined ? ProtoCodec.parse(files) : new ProtoCodec(root);
+  }
+
+  /** Parses the .proto files themselves (what `npm run gen` writes the prebuilt descriptors from). */
+  static parse(files: readonly string[]): ProtoCodec {
     // protobufjs ships google/protobuf/descriptor.proto (which validate.proto imports) in its own folder.
     const dirs = [...protoIncludeDirs(), dirname(requireFromCommon().resolve('protobufjs/package.json'))];
     const root = new protobuf.Root();

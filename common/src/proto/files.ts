@@ -25,5 +25,19 @@ export const ENVOY_PROTO_FILES = [
 
 export const PROTO_FILES = [...ISTIO_PROTO_FILES, ...ENVOY_PROTO_FILES] as const;
 
+/** The aggregated discovery service every xDS client and server speaks. */
+export const ADS_PROTO_FILE = 'envoy/service/discovery/v3/ads.proto';
+
+/**
+ * The file sets shipped as prebuilt descriptors (common/src/gen/descriptors/<name>.json, written by
+ * `npm run gen`), smallest first: a load of files that one of them covers reads that JSON instead of parsing
+ * .proto text. `istio` is what ztunnel and the CNI agent need (Istio's protos and ADS), `all` what istiod and the
+ * waypoint need.
+ */
+export const DESCRIPTOR_SETS: readonly { readonly name: string; readonly files: readonly string[] }[] = [
+  { name: 'istio', files: [...ISTIO_PROTO_FILES, ADS_PROTO_FILE] },
+  { name: 'all', files: PROTO_FILES },
+];
+
 /** Folders under @grpc/grpc-js-xds/deps that Envoy's protos import from. */
 export const INCLUDE_SUBDIRS = ['envoy-api', 'xds', 'googleapis', 'protoc-gen-validate'] as const;

@@ -3,7 +3,8 @@ export type { AnyMessage } from './codec.ts';
 export { ProtoError } from './errors.ts';
 export { loadGrpcPackage, GRPC_LOADER_OPTIONS } from './grpc-package.ts';
 export { TYPE_URL } from './type-urls.ts';
-export { PROTO_FILES, ISTIO_PROTO_FILES, ENVOY_PROTO_FILES } from './files.ts';
+export { PROTO_FILES, ISTIO_PROTO_FILES, ENVOY_PROTO_FILES, ADS_PROTO_FILE, DESCRIPTOR_SETS } from './files.ts';
+export { descriptorPath, descriptorSetFor } from './descriptors.ts';
 export { protoIncludeDirs } from './paths.ts';
 export {
   CREATE_CERTIFICATE_PATH,

@@ -1,8 +1,6 @@
 import type * as grpc from '@grpc/grpc-js';
-import { loadGrpcPackage } from '../proto/index.ts';
+import { ADS_PROTO_FILE, loadGrpcPackage } from '../proto/index.ts';
 import { XdsError } from './xds-error.ts';
-
-const ADS_PROTO = 'envoy/service/discovery/v3/ads.proto';
 
 /** The ADS service definition and its generated client constructor. */
 export interface AdsService {
@@ -18,10 +16,10 @@ let cached: AdsService | undefined;
  */
 export function loadAdsService(): AdsService {
   if (cached !== undefined) return cached;
-  const pkg = loadGrpcPackage([ADS_PROTO]);
+  const pkg = loadGrpcPackage([ADS_PROTO_FILE]);
   const ctor = lookup(pkg, ['envoy', 'service', 'discovery', 'v3', 'AggregatedDiscoveryService']);
   if (typeof ctor !== 'function' || !('service' in ctor)) {
-    throw new XdsError('ERR_XDS_BAD_OPTIONS', `${ADS_PROTO} has no AggregatedDiscoveryService`);
+    throw new XdsError('ERR_XDS_BAD_OPTIONS', `${ADS_PROTO_FILE} has no AggregatedDiscoveryService`);
   }
   const Client = ctor as grpc.ServiceClientConstructor;
   cached = { definition: Client.service, Client };
