@@ -3,10 +3,10 @@
 // captured, carried over HBONE, and checked against policy at the destination.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { connectInNetns } from '@mesh/common/net';
+import { closeFd, connectInNetns, openNetns } from '@mesh/common/net';
 import { TYPE_URL } from '@mesh/common/proto';
 import { waitUntil } from '@mesh/common/testing';
-import { authorization, request, startEchoApp } from './mesh.test-util.ts';
+import { authorization, request, startEchoApp, workload } from './mesh.test-util.ts';
 import { B_UID, startTwoPods } from './two-pods.test-util.ts';
 import type { TwoPods } from './two-pods.test-util.ts';
 
@@ -115,6 +115,32 @@ describe('ztunnel in-pod HBONE between two pods', { timeout: 170_000 }, () => {
   });
 
   // Last: it removes pod B from its ztunnel.
+  it('a connection to a pod whose certificate is still being fetched waits for it instead of failing the handshake', async () => {
+    const podD = m.network.addPod('d', '10.77.0.5', true);
+    const fdD = openNetns(podD.path);
+    const appD = await startEchoApp(fdD, 8080);
+    const lateId = 'spiffe://cluster.local/ns/default/sa/late';
+    const release = m.caB.hold(lateId);
+    try {
+      m.xds.store.upsert(TYPE_URL.ADDRESS, 'Kubernetes//Pod/default/d', workload(m.codec, { uid: 'Kubernetes//Pod/default/d', name: 'd', sa: 'late', ip: podD.ip }));
+      await waitUntil('ztunnel A knows pod d', () => m.ztA.state.workloadByIp('', podD.ip) !== undefined, 15_000);
+      assert.equal(await m.agentB.add({ uid: 'uid-d', name: 'd', namespace: 'default', serviceAccount: 'late', netnsPath: podD.path }), '');
+      const reply = request(m.fdA, podD.ip, 8080, 'early');
+      await waitUntil('the certificate request for pod d', () => m.caB.waiting(lateId) > 0, 15_000);
+      // The HBONE connection is accepted in pod d's netns while the certificate is still held.
+      await waitUntil('an HBONE connection to pod d', () => podD.exec('ss', '-Htn', 'state', 'established', '( sport = :15008 )').trim() !== '', 15_000);
+      release();
+      const r = await reply;
+      assert.equal(r.error, undefined);
+      assert.equal(r.data, `${m.podA.ip}\nearly`);
+    } finally {
+      release();
+      await m.agentB.del('uid-d');
+      appD.close();
+      closeFd(fdD);
+    }
+  });
+
   it('drains a pod on ZDS del: open connections are cut at the deadline, new ones find no listener', async () => {
     const { sock, got, closed } = await watchedConnection();
     try {

@@ -24,6 +24,38 @@ export function inProcessCa(ca: CertificateAuthority): CaClient & { requests: st
   };
 }
 
+/** A CA client whose signing can be held per identity (a certificate still being fetched when traffic arrives). */
+export interface HeldCa extends CaClient {
+  /** Holds every request for `identity` until the returned release is called. */
+  hold(identity: string): () => void;
+  /** Requests for `identity` waiting on a hold. */
+  waiting(identity: string): number;
+}
+
+export function holdableCa(inner: CaClient): HeldCa {
+  const holds = new Map<string, { promise: Promise<void>; waiting: number }>();
+  return {
+    hold: (identity) => {
+      let release!: () => void;
+      holds.set(identity, { promise: new Promise<void>((resolve) => (release = resolve)), waiting: 0 });
+      return () => {
+        holds.delete(identity);
+        release();
+      };
+    },
+    waiting: (identity) => holds.get(identity)?.waiting ?? 0,
+    sign: async (csr, identity, ttl) => {
+      const held = holds.get(identity);
+      if (held) {
+        held.waiting++;
+        await held.promise;
+      }
+      return inner.sign(csr, identity, ttl);
+    },
+    close: () => inner.close(),
+  };
+}
+
 /** JSON log lines, kept for assertions. */
 export class LogSink {
   readonly lines: Record<string, unknown>[] = [];

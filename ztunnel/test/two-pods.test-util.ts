@@ -10,7 +10,8 @@ import { FakeXdsServer, waitUntil } from '@mesh/common/testing';
 import { CertificateAuthority } from '@mesh/common/ca';
 import type { Ztunnel } from '../src/app.ts';
 import { FakeZdsAgent } from './fake-zds-agent.test-util.ts';
-import { LogSink, inProcessCa, startEchoApp, startTestZtunnel, workload } from './mesh.test-util.ts';
+import { LogSink, holdableCa, inProcessCa, startEchoApp, startTestZtunnel, workload } from './mesh.test-util.ts';
+import type { HeldCa } from './mesh.test-util.ts';
 import { TestNetwork } from './netns.test-util.ts';
 import type { TestPod } from './netns.test-util.ts';
 
@@ -37,6 +38,10 @@ export interface TwoPods {
   readonly logA: LogSink;
   readonly logB: LogSink;
   readonly app: net.Server;
+  /** The network, for pods added by a test. */
+  readonly network: TestNetwork;
+  /** ztunnel B's CA client: a test can hold an identity's certificate. */
+  readonly caB: HeldCa;
   close(): Promise<void>;
 }
 
@@ -84,11 +89,12 @@ export async function startTwoPods(prefix: string): Promise<TwoPods> {
     const logB = new LogSink();
     const ztA = await startTestZtunnel({ xdsAddress: xds.address, zdsPath: agentA.path, ca: inProcessCa(ca), log: logA, node: 'node-a' });
     cleanups.push(() => ztA.close());
-    const ztB = await startTestZtunnel({ xdsAddress: xds.address, zdsPath: agentB.path, ca: inProcessCa(ca), log: logB, node: 'node-b' });
+    const caB = holdableCa(inProcessCa(ca));
+    const ztB = await startTestZtunnel({ xdsAddress: xds.address, zdsPath: agentB.path, ca: caB, log: logB, node: 'node-b' });
     cleanups.push(() => ztB.close());
     await waitUntil('both ztunnels ready', () => ztA.readiness.isReady() && ztB.readiness.isReady(), 30_000);
     await waitUntil('both certificates', () => ztA.certs.current(SLEEP_ID) !== undefined && ztB.certs.current(ECHO_ID) !== undefined, 30_000);
-    return { codec, ca, podA, podB, outsider, fdA, fdB, fdC, xds, agentA, agentB, ztA, ztB, logA, logB, app, close };
+    return { codec, ca, podA, podB, outsider, fdA, fdB, fdC, xds, agentA, agentB, ztA, ztB, logA, logB, app, network: net0, caB, close };
   } catch (err) {
     await close();
     throw err;

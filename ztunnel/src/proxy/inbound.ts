@@ -37,13 +37,16 @@ export class InboundHbone {
   readonly #pod: PodInfo;
   readonly #ctx = new WeakMap<HboneRequest, StreamCtx>();
   readonly #stopRotate: () => void;
+  /** The certificate the server's TLS context holds. */
+  #cert: WorkloadCert | undefined;
 
   private constructor(inputs: ProxyInputs, pod: PodInfo, live: Live) {
     this.#inputs = inputs;
     this.#pod = pod;
     const log = inputs.logger;
     this.server = HboneServer.create({
-      // No certificate yet: handshakes fail until the pod's certificate arrives and setSecureContext runs.
+      // No certificate in the context yet: each connection waits for the pod's certificate before its
+      // handshake (beforeHandshake), as ztunnel fetches an inbound certificate on demand.
       tls: { requestCert: true, rejectUnauthorized: true, minVersion: 'TLSv1.3', ciphers: HBONE_CIPHERS, ecdhCurve: HBONE_ECDH_CURVES, ALPNProtocols: [...HBONE_ALPN] },
       verifyPeer: (socket) => checkClientTrustDomain(socket, inputs.trustDomain),
       onConnect: (req) => this.#onConnect(req, live),
@@ -55,6 +58,8 @@ export class InboundHbone {
         ctx.record.end({ bytesSent: ctx.upstream.bytesWritten, bytesRecv: ctx.upstream.bytesRead, error: result.error?.message });
       },
       onReject: (err, socket) => this.#onReject(err, socket),
+      beforeHandshake: () => this.#certReady(),
+      onHandshakeAbandoned: (err, socket) => this.#onReject(err, socket),
     });
     this.server.server.on('tlsClientError', (err: Error, socket: TLSSocket) => this.#onReject(err, socket));
     const current = inputs.certs.current(pod.identity);
@@ -76,7 +81,21 @@ export class InboundHbone {
     await this.server.close({ force });
   }
 
+  /** Undefined when the server has the pod's certificate; else a wait for it (the cert manager's bound). */
+  #certReady(): Promise<void> | undefined {
+    const { certs } = this.#inputs;
+    const current = certs.current(this.#pod.identity);
+    if (current !== undefined && current === this.#cert) return undefined;
+    if (current !== undefined) {
+      this.#useCert(current);
+      return undefined;
+    }
+    return certs.get(this.#pod.identity).then((cert) => this.#useCert(cert));
+  }
+
   #useCert(cert: WorkloadCert): void {
+    if (cert === this.#cert) return;
+    this.#cert = cert;
     try {
       this.server.server.setSecureContext(hboneServerOptions({ keyPem: cert.keyPem, certChain: cert.certChain, roots: cert.roots }));
     } catch (err) {
@@ -141,7 +160,7 @@ export class InboundHbone {
     return { status: 200, upstream, responseHeaders: baggage ? { baggage } : {} };
   }
 
-  #onReject(err: Error, socket: TLSSocket | undefined): void {
+  #onReject(err: Error, socket: net.Socket | undefined): void {
     const code = (err as { code?: string }).code ?? '';
     const flag = code.includes('TRUST_DOMAIN') || code.includes('IDENTITY') ? 'IDENTITY_ERROR' : code.startsWith('ERR_HBONE') ? 'CONNECT' : 'TLS_FAILURE';
     const src = socket?.remoteAddress ? formatHostPort(canonicalIpText(socket.remoteAddress), socket.remotePort ?? 0) : 'unknown';
