@@ -142,6 +142,7 @@ export async function startZtunnelPair(dir: string, _pki: BenchPki, _appPort: nu
             s.once('data', () => resolve(true));
             s.once('error', () => resolve(false));
             s.once('close', () => resolve(false));
+            s.once('end', () => resolve(false)); // refused with a FIN: the socket is half-open, never 'close'
             s.write('E');
           }).finally(() => {
             clearTimeout(timer);
