@@ -85,12 +85,9 @@ export class InboundHbone {
   #certReady(): Promise<void> | undefined {
     const { certs } = this.#inputs;
     const current = certs.current(this.#pod.identity);
-    if (current !== undefined && current === this.#cert) return undefined;
-    if (current !== undefined) {
-      this.#useCert(current);
-      return undefined;
-    }
-    return certs.get(this.#pod.identity).then((cert) => this.#useCert(cert));
+    if (current === undefined) return certs.get(this.#pod.identity).then((cert) => this.#useCert(cert));
+    this.#useCert(current); // a no-op unless a renewal's listener has not run yet
+    return undefined;
   }
 
   #useCert(cert: WorkloadCert): void {
