@@ -1,5 +1,5 @@
 # Builds the socket plumbing addon (setns, SO_ORIGINAL_DST, IP_TRANSPARENT, SO_MARK, SOCK_SEQPACKET + SCM_RIGHTS,
-# a libuv poll watcher, and madvise for releasing startup pages). Linux only. The output lands in build/Release/mesh_net.node.
+# a libuv poll watcher, madvise for releasing startup pages, malloc_trim). Linux only. The output lands in build/Release/mesh_net.node.
 {
   'targets': [
     {

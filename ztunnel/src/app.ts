@@ -5,7 +5,8 @@ import { errorMessage } from '@mesh/common/errors';
 import { Drain, Readiness } from '@mesh/common/lifecycle';
 import { createAccessLog, createLogger } from '@mesh/common/log';
 import type { LogRoot } from '@mesh/common/log';
-import { releaseFilePages } from '@mesh/common/memory';
+import { IdleReclaimer, releaseFilePages } from '@mesh/common/memory';
+import type { ReclaimResult } from '@mesh/common/memory';
 import { MetricsRegistry, createTcpMetrics } from '@mesh/common/metrics';
 import { ISTIO_PROTO_FILES, ProtoCodec } from '@mesh/common/proto';
 import type { XdsClient } from '@mesh/common/xds';
@@ -24,6 +25,11 @@ import { loadLocalConfig, watchLocalConfig } from './state/local-file.ts';
 import { ProxyState } from './state/store.ts';
 import { Telemetry } from './telemetry/recorder.ts';
 import { startXdsSource, ztunnelNodeId } from './xds/xds-source.ts';
+
+/** Heap growth past the last reclaim that is worth an idle reclaim's pause (about 150 ms on a small node). */
+const RECLAIM_MIN_GROWTH_BYTES = 16 * 1024 * 1024;
+/** Event-loop busy share under which ztunnel counts as idle: keepalive pings, probes and metric scrapes. */
+const RECLAIM_MAX_BUSY_FRACTION = 0.02;
 
 /** Test seams; production passes none. */
 export interface ZtunnelOverrides {
@@ -168,20 +174,36 @@ export async function startZtunnel(config: ZtunnelConfig, overrides: ZtunnelOver
   });
 
   logger.info({ admin: admin.address(), stats: stats.address(), readiness: ready.address(), inpod: config.inpodEnabled }, 'ztunnel started');
-  // Start-up (loading, compiling, TLS and HTTP/2 set-up) touches tens of MB of the node binary that the proxy
-  // never uses again; once ready, unmap them so the process holds its working set only (see common/src/memory).
-  if (config.releaseStartupPages) {
-    void readiness.whenReady().then(async () => {
-      if (drain.signal.aborted) return;
-      try {
-        const r = await releaseFilePages();
-        if (r.skipped !== undefined) logger.warn({}, `start-up pages kept: ${r.skipped}`);
-        else logger.info({ mappings: r.mappings, releasedMb: Math.round(r.releasedKb / 102.4) / 10 }, 'released start-up pages of the node binary');
-      } catch (err) {
-        logger.warn({}, `start-up pages kept: ${errorMessage(err)}`);
-      }
-    });
-  }
+  // Heap a burst of connections left behind goes back once the proxy is idle (see common/src/memory).
+  const mb = (bytes: number): number => Math.round(bytes / 104857.6) / 10;
+  const reclaimer =
+    config.memoryReclaimIntervalMs > 0
+      ? new IdleReclaimer({
+          intervalMs: config.memoryReclaimIntervalMs,
+          minGrowthBytes: RECLAIM_MIN_GROWTH_BYTES,
+          maxBusyFraction: RECLAIM_MAX_BUSY_FRACTION,
+          onReclaim: (r: ReclaimResult) => logger.info({ heapBeforeMb: mb(r.heapBefore), heapAfterMb: mb(r.heapAfter), trimmed: r.trimmed, ms: Math.round(r.ms) }, 'memory reclaimed'),
+        })
+      : undefined;
+  drain.register('memory reclaim', {
+    graceful: async () => reclaimer?.stop(),
+    force: () => reclaimer?.stop(),
+  });
+  // Once ready: start-up's garbage (proto descriptors, configuration, compiling) goes back, and so do the tens of
+  // MB of the node binary that loading, compiling and TLS and HTTP/2 set-up touched and the proxy never uses again.
+  void readiness.whenReady().then(async () => {
+    if (drain.signal.aborted) return;
+    reclaimer?.reclaimNow();
+    reclaimer?.start();
+    if (!config.releaseStartupPages) return;
+    try {
+      const r = await releaseFilePages();
+      if (r.skipped !== undefined) logger.warn({}, `start-up pages kept: ${r.skipped}`);
+      else logger.info({ mappings: r.mappings, releasedMb: Math.round(r.releasedKb / 102.4) / 10 }, 'released start-up pages of the node binary');
+    } catch (err) {
+      logger.warn({}, `start-up pages kept: ${errorMessage(err)}`);
+    }
+  });
   let closing: Promise<void> | undefined;
   return {
     config,

@@ -39,6 +39,8 @@ export interface ZtunnelConfig {
   /** How long open connections get to finish on shutdown before they are cut. */
   readonly drainDeadlineMs: number;
   readonly releaseStartupPages: boolean;
+  /** How often to look for memory to reclaim when idle (common/src/memory/idle-reclaim.ts); 0 = never. */
+  readonly memoryReclaimIntervalMs: number;
   readonly logLevel: string;
   readonly logFormat: string;
 }
@@ -80,6 +82,12 @@ const SPEC: ConfigSpec<ZtunnelConfig> = {
   readinessAddr: setting({ env: 'READINESS_ADDR', default: parseAddress('0.0.0.0:15021'), doc: 'readiness probe', parse: addr('0.0.0.0:15021') }),
   secretTtlMs: setting({ env: 'SECRET_TTL', default: 24 * 3600_000, doc: 'workload certificate lifetime asked of the CA', parse: envDuration }),
   releaseStartupPages: setting({ env: 'RELEASE_STARTUP_PAGES', default: true, doc: 'once ready, unmap the pages of the node binary touched only while starting (they stay in the page cache)', parse: envBool }),
+  memoryReclaimIntervalMs: setting({
+    env: 'MEMORY_RECLAIM_INTERVAL',
+    default: 30_000,
+    doc: 'how often to look, when idle, for heap grown 16 MiB past the last reclaim, and give it back (a full GC and malloc_trim); once also when ready; 0s = never',
+    parse: envDuration,
+  }),
   drainDeadlineMs: setting({ env: 'CONNECTION_TERMINATION_DEADLINE', default: 5000, doc: 'graceful drain deadline', parse: envDuration }),
   logLevel: setting({ env: 'LOG_LEVEL', default: 'info', doc: 'log level, or scope:level list', parse: envString }),
   logFormat: setting({ env: 'LOG_FORMAT', default: 'text', doc: 'text or json', parse: oneOf(['text', 'json']) }),

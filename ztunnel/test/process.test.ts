@@ -42,6 +42,10 @@ describe('ztunnel process', { timeout: 120_000 }, () => {
       // Once ready it hands back its start-up pages, through the native addon found via @mesh/common's folder.
       await waitUntil('start-up pages released', () => out.includes('released start-up pages'), 30_000);
       assert.doesNotMatch(out, /start-up pages kept/);
+      // And the heap start-up left behind: a memory-reducing collection and malloc_trim (V8's gc() without --expose-gc).
+      await waitUntil('start-up memory reclaimed', () => out.includes('memory reclaimed'), 30_000);
+      const reclaimed = JSON.parse(out.split('\n').find((l) => l.includes('memory reclaimed')) as string) as { heapBeforeMb: number; heapAfterMb: number };
+      assert.ok(reclaimed.heapAfterMb <= reclaimed.heapBeforeMb, JSON.stringify(reclaimed));
       child.kill('SIGTERM');
       assert.equal(await exited, 0, out);
     } finally {

@@ -1,5 +1,6 @@
 // Releasing resident pages the process no longer needs (see common/src/memory for when and which).
 #include <errno.h>
+#include <malloc.h>
 #include <stdint.h>
 #include <sys/mman.h>
 
@@ -30,10 +31,17 @@ Napi::Value DropPages(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
+// trimHeap(): malloc_trim(0). glibc's free() gives back only the top of the main heap; this also returns the
+// free pages inside every arena (socket, TLS and HTTP/2 buffers of a finished burst). True when any was returned.
+Napi::Value TrimHeap(const Napi::CallbackInfo& info) {
+  return Napi::Boolean::New(info.Env(), malloc_trim(0) != 0);
+}
+
 }  // namespace
 
 void InitMemory(Napi::Env env, Napi::Object exports) {
   exports.Set("dropPages", Napi::Function::New(env, DropPages, "dropPages"));
+  exports.Set("trimHeap", Napi::Function::New(env, TrimHeap, "trimHeap"));
 }
 
 }  // namespace meshnet

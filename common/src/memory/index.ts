@@ -3,3 +3,7 @@ export { droppableMappings, parseSmaps } from './file-pages.ts';
 export type { Mapping } from './file-pages.ts';
 export { releaseFilePages } from './release-pages.ts';
 export type { ReleaseResult } from './release-pages.ts';
+export { heapPhysicalBytes, reclaimMemory } from './reclaim.ts';
+export type { ReclaimResult } from './reclaim.ts';
+export { IdleReclaimer, shouldReclaim } from './idle-reclaim.ts';
+export type { IdleReclaimOptions, ReclaimInputs, ReclaimProbes } from './idle-reclaim.ts';

@@ -84,6 +84,8 @@ export interface NativeNet {
   /** madvise(MADV_DONTNEED) on [start, start + length); common/src/memory decides which ranges are safe. Absent
    * from an addon built before it was added. */
   dropPages?(start: bigint, length: bigint): void;
+  /** malloc_trim(0): true when memory went back to the kernel. Absent from an addon built before it was added. */
+  trimHeap?(): boolean;
 }
 
 /** Event bits of FdWatcher.start and of its callback (libuv's UV_READABLE/UV_WRITABLE/UV_DISCONNECT). */

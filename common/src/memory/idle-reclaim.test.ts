@@ -1,0 +1,73 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { IdleReclaimer, shouldReclaim } from './idle-reclaim.ts';
+import type { ReclaimProbes } from './idle-reclaim.ts';
+import type { ReclaimResult } from './reclaim.ts';
+
+const MB = 1024 * 1024;
+const OPTS = { intervalMs: 1000, minGrowthBytes: 16 * MB, maxBusyFraction: 0.02 };
+
+test('shouldReclaim: only when idle and grown by the threshold', () => {
+  const cases: [string, { heapBytes: number; baselineBytes: number; busyFraction: number }, boolean][] = [
+    ['idle and grown', { heapBytes: 60 * MB, baselineBytes: 20 * MB, busyFraction: 0.001 }, true],
+    ['grown by exactly the threshold', { heapBytes: 36 * MB, baselineBytes: 20 * MB, busyFraction: 0 }, true],
+    ['idle but not grown enough', { heapBytes: 35 * MB, baselineBytes: 20 * MB, busyFraction: 0 }, false],
+    ['grown but busy', { heapBytes: 60 * MB, baselineBytes: 20 * MB, busyFraction: 0.3 }, false],
+    ['busy share at the bound', { heapBytes: 60 * MB, baselineBytes: 20 * MB, busyFraction: 0.02 }, true],
+    ['smaller than the baseline', { heapBytes: 10 * MB, baselineBytes: 20 * MB, busyFraction: 0 }, false],
+  ];
+  for (const [name, inputs, want] of cases) assert.equal(shouldReclaim(inputs, OPTS), want, name);
+});
+
+/** Probes with settable readings; a reclaim shrinks the heap to `after`. */
+function fakeProbes(initialHeap: number): ReclaimProbes & { heap: number; busy: number; after: number; reclaims: number } {
+  const p = {
+    heap: initialHeap,
+    busy: 0,
+    after: initialHeap,
+    reclaims: 0,
+    heapBytes: () => p.heap,
+    busyFraction: () => p.busy,
+    reclaim: (): ReclaimResult => {
+      p.reclaims++;
+      const before = p.heap;
+      p.heap = p.after;
+      return { heapBefore: before, heapAfter: p.after, trimmed: true, ms: 1 };
+    },
+  };
+  return p;
+}
+
+test('IdleReclaimer reclaims after a burst once the process is idle, then measures growth from the result', () => {
+  const probes = fakeProbes(20 * MB);
+  const seen: ReclaimResult[] = [];
+  const r = new IdleReclaimer({ ...OPTS, onReclaim: (x) => seen.push(x) }, probes);
+  assert.equal(r.check(), undefined, 'nothing grew');
+  probes.heap = 70 * MB;
+  probes.busy = 0.4;
+  assert.equal(r.check(), undefined, 'busy: left to the collector');
+  probes.busy = 0.005;
+  probes.after = 24 * MB;
+  assert.equal(r.check()?.heapAfter, 24 * MB);
+  assert.equal(probes.reclaims, 1);
+  assert.deepEqual(seen.map((x) => x.heapBefore), [70 * MB]);
+  probes.heap = 38 * MB;
+  assert.equal(r.check(), undefined, 'grown by 14 MB over the new baseline: under the threshold');
+  probes.heap = 41 * MB;
+  assert.ok(r.check() !== undefined, 'grown by 17 MB over the new baseline');
+  assert.equal(probes.reclaims, 2);
+});
+
+test('IdleReclaimer.reclaimNow reclaims regardless and resets the baseline; start and stop manage one timer', () => {
+  const probes = fakeProbes(50 * MB);
+  probes.after = 30 * MB;
+  const r = new IdleReclaimer(OPTS, probes);
+  assert.equal(r.reclaimNow().heapAfter, 30 * MB);
+  probes.heap = 45 * MB;
+  assert.equal(r.check(), undefined, 'measured from the 30 MB the reclaim left, not the 50 MB at construction');
+  r.start();
+  r.start();
+  r.stop();
+  r.stop();
+  assert.equal(probes.reclaims, 1);
+});

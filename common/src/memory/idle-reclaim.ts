@@ -1,0 +1,91 @@
+// Reclaims memory when a proxy has gone quiet after using more than it did: every interval it compares the V8
+// heap with what the last reclaim left, and the event loop's busy share over the interval with a bound. The
+// reclaim's pause (see reclaim.ts) then costs no request anything, and a steadily loaded proxy, whose
+// collector keeps up on its own, is left alone.
+import { heapPhysicalBytes, reclaimMemory } from './reclaim.ts';
+import type { ReclaimResult } from './reclaim.ts';
+
+export interface IdleReclaimOptions {
+  /** How often to look. */
+  readonly intervalMs: number;
+  /** Heap growth over the last reclaim's result that is worth a pause. */
+  readonly minGrowthBytes: number;
+  /** The event loop's busy share over an interval at or under which the process is idle. */
+  readonly maxBusyFraction: number;
+  readonly onReclaim?: (result: ReclaimResult) => void;
+}
+
+/** What one look sees. */
+export interface ReclaimInputs {
+  readonly heapBytes: number;
+  /** The heap the last reclaim left (or the first look's). */
+  readonly baselineBytes: number;
+  readonly busyFraction: number;
+}
+
+/** Whether to reclaim now: idle, and grown by at least minGrowthBytes. */
+export function shouldReclaim(s: ReclaimInputs, opts: Pick<IdleReclaimOptions, 'minGrowthBytes' | 'maxBusyFraction'>): boolean {
+  return s.busyFraction <= opts.maxBusyFraction && s.heapBytes - s.baselineBytes >= opts.minGrowthBytes;
+}
+
+/** Where the readings come from (tests pass their own). */
+export interface ReclaimProbes {
+  heapBytes(): number;
+  /** The event loop's busy share since the previous call (the first call: since start). */
+  busyFraction(): number;
+  reclaim(): ReclaimResult;
+}
+
+function processProbes(): ReclaimProbes {
+  let last = performance.eventLoopUtilization();
+  return {
+    heapBytes: heapPhysicalBytes,
+    busyFraction: () => {
+      const now = performance.eventLoopUtilization();
+      const delta = performance.eventLoopUtilization(now, last);
+      last = now;
+      return delta.utilization;
+    },
+    reclaim: reclaimMemory,
+  };
+}
+
+/** The reclaimer: `check()` is one look (the timer calls it); `stop()` ends it. */
+export class IdleReclaimer {
+  readonly #opts: IdleReclaimOptions;
+  readonly #probes: ReclaimProbes;
+  #baseline: number;
+  #timer: NodeJS.Timeout | undefined;
+
+  constructor(opts: IdleReclaimOptions, probes: ReclaimProbes = processProbes()) {
+    this.#opts = opts;
+    this.#probes = probes;
+    this.#baseline = probes.heapBytes();
+  }
+
+  /** Starts looking every intervalMs; the timer never keeps the process alive. */
+  start(): this {
+    this.#timer ??= setInterval(() => this.check(), this.#opts.intervalMs).unref();
+    return this;
+  }
+
+  /** One look: reclaims when shouldReclaim says so, and returns what the reclaim did. */
+  check(): ReclaimResult | undefined {
+    const inputs = { heapBytes: this.#probes.heapBytes(), baselineBytes: this.#baseline, busyFraction: this.#probes.busyFraction() };
+    if (!shouldReclaim(inputs, this.#opts)) return undefined;
+    return this.reclaimNow();
+  }
+
+  /** Reclaims at once (e.g. once start-up is over) and takes the result as the new baseline. */
+  reclaimNow(): ReclaimResult {
+    const result = this.#probes.reclaim();
+    this.#baseline = result.heapAfter;
+    this.#opts.onReclaim?.(result);
+    return result;
+  }
+
+  stop(): void {
+    if (this.#timer !== undefined) clearInterval(this.#timer);
+    this.#timer = undefined;
+  }
+}
