@@ -30,6 +30,9 @@ import { startXdsSource, ztunnelNodeId } from './xds/xds-source.ts';
 const RECLAIM_MIN_GROWTH_BYTES = 16 * 1024 * 1024;
 /** Event-loop busy share under which ztunnel counts as idle: keepalive pings, probes and metric scrapes. */
 const RECLAIM_MAX_BUSY_FRACTION = 0.02;
+/** Idle intervals in a row before an idle reclaim: memory comes back 30-60 s into a quiet spell, not between
+ * bursts a few seconds apart (see common/src/memory/idle-reclaim.ts). */
+const RECLAIM_IDLE_LOOKS = 2;
 
 /** Test seams; production passes none. */
 export interface ZtunnelOverrides {
@@ -182,6 +185,7 @@ export async function startZtunnel(config: ZtunnelConfig, overrides: ZtunnelOver
           intervalMs: config.memoryReclaimIntervalMs,
           minGrowthBytes: RECLAIM_MIN_GROWTH_BYTES,
           maxBusyFraction: RECLAIM_MAX_BUSY_FRACTION,
+          idleLooks: RECLAIM_IDLE_LOOKS,
           onReclaim: (r: ReclaimResult) => logger.info({ heapBeforeMb: mb(r.heapBefore), heapAfterMb: mb(r.heapAfter), trimmed: r.trimmed, ms: Math.round(r.ms) }, 'memory reclaimed'),
         })
       : undefined;

@@ -5,7 +5,7 @@ import type { ReclaimProbes } from './idle-reclaim.ts';
 import type { ReclaimResult } from './reclaim.ts';
 
 const MB = 1024 * 1024;
-const OPTS = { intervalMs: 1000, minGrowthBytes: 16 * MB, maxBusyFraction: 0.02 };
+const OPTS = { intervalMs: 1000, minGrowthBytes: 16 * MB, maxBusyFraction: 0.02, idleLooks: 1 };
 
 test('shouldReclaim: only when idle and grown by the threshold', () => {
   const cases: [string, { heapBytes: number; baselineBytes: number; busyFraction: number }, boolean][] = [
@@ -17,6 +17,24 @@ test('shouldReclaim: only when idle and grown by the threshold', () => {
     ['smaller than the baseline', { heapBytes: 10 * MB, baselineBytes: 20 * MB, busyFraction: 0 }, false],
   ];
   for (const [name, inputs, want] of cases) assert.equal(shouldReclaim(inputs, OPTS), want, name);
+});
+
+test('IdleReclaimer waits for idleLooks idle looks in a row; a busy look starts the count again', () => {
+  const probes = fakeProbes(20 * MB);
+  const r = new IdleReclaimer({ ...OPTS, idleLooks: 2 }, probes);
+  probes.heap = 70 * MB;
+  probes.after = 22 * MB;
+  assert.equal(r.check(), undefined, 'first idle look');
+  probes.busy = 0.5;
+  assert.equal(r.check(), undefined, 'busy: the count starts again');
+  probes.busy = 0;
+  assert.equal(r.check(), undefined, 'first idle look again');
+  assert.equal(probes.reclaims, 0);
+  assert.equal(r.check()?.heapAfter, 22 * MB, 'second idle look in a row');
+  probes.heap = 70 * MB;
+  assert.equal(r.check(), undefined, 'after a reclaim the count starts from zero');
+  assert.ok(r.check() !== undefined);
+  assert.equal(probes.reclaims, 2);
 });
 
 /** Probes with settable readings; a reclaim shrinks the heap to `after`. */
