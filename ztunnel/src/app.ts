@@ -187,6 +187,7 @@ export async function startZtunnel(config: ZtunnelConfig, overrides: ZtunnelOver
           maxBusyFraction: RECLAIM_MAX_BUSY_FRACTION,
           idleLooks: RECLAIM_IDLE_LOOKS,
           onReclaim: (r: ReclaimResult) => logger.info({ heapBeforeMb: mb(r.heapBefore), heapAfterMb: mb(r.heapAfter), trimmed: r.trimmed, ms: Math.round(r.ms) }, 'memory reclaimed'),
+          onError: (err) => logger.warn({}, `memory reclaim stopped: ${errorMessage(err)}`),
         })
       : undefined;
   drain.register('memory reclaim', {
@@ -197,8 +198,12 @@ export async function startZtunnel(config: ZtunnelConfig, overrides: ZtunnelOver
   // MB of the node binary that loading, compiling and TLS and HTTP/2 set-up touched and the proxy never uses again.
   void readiness.whenReady().then(async () => {
     if (drain.signal.aborted) return;
-    reclaimer?.reclaimNow();
-    reclaimer?.start();
+    try {
+      reclaimer?.reclaimNow();
+      reclaimer?.start();
+    } catch (err) {
+      logger.warn({}, `memory reclaim off: ${errorMessage(err)}`);
+    }
     if (!config.releaseStartupPages) return;
     try {
       const r = await releaseFilePages();

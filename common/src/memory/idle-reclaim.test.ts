@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { IdleReclaimer, shouldReclaim } from './idle-reclaim.ts';
 import type { ReclaimProbes } from './idle-reclaim.ts';
 import type { ReclaimResult } from './reclaim.ts';
+import { waitUntil } from '../testing/index.ts';
 
 const MB = 1024 * 1024;
 const OPTS = { intervalMs: 1000, minGrowthBytes: 16 * MB, maxBusyFraction: 0.02, idleLooks: 1 };
@@ -88,4 +89,23 @@ test('IdleReclaimer.reclaimNow reclaims regardless and resets the baseline; star
   r.stop();
   r.stop();
   assert.equal(probes.reclaims, 1);
+});
+
+test('a timed look that throws stops the reclaimer and is reported, not thrown', async () => {
+  let reads = 0;
+  const probes: ReclaimProbes = {
+    ...fakeProbes(20 * MB),
+    heapBytes: () => {
+      if (reads++ > 0) throw new Error('no heap statistics');
+      return 20 * MB; // the constructor's baseline
+    },
+  };
+  const errors: unknown[] = [];
+  const r = new IdleReclaimer({ ...OPTS, intervalMs: 5, onError: (err) => errors.push(err) }, probes);
+  r.start();
+  await waitUntil('the failed look to be reported', () => errors.length > 0);
+  await new Promise((resolve) => setTimeout(resolve, 30));
+  r.stop();
+  assert.equal(errors.length, 1, 'reported once, then stopped');
+  assert.match(String(errors[0]), /no heap statistics/);
 });

@@ -18,6 +18,8 @@ export interface IdleReclaimOptions {
   /** Consecutive idle looks (each with the growth) before a reclaim. */
   readonly idleLooks: number;
   readonly onReclaim?: (result: ReclaimResult) => void;
+  /** Told when a timed look fails; the reclaimer then stops (the process carries on). */
+  readonly onError?: (err: unknown) => void;
 }
 
 /** What one look sees. */
@@ -72,7 +74,14 @@ export class IdleReclaimer {
 
   /** Starts looking every intervalMs; the timer never keeps the process alive. */
   start(): this {
-    this.#timer ??= setInterval(() => this.check(), this.#opts.intervalMs).unref();
+    this.#timer ??= setInterval(() => {
+      try {
+        this.check();
+      } catch (err) {
+        this.stop();
+        this.#opts.onError?.(err);
+      }
+    }, this.#opts.intervalMs).unref();
     return this;
   }
 
