@@ -177,8 +177,21 @@ export async function startZtunnel(config: ZtunnelConfig, overrides: ZtunnelOver
   });
 
   logger.info({ admin: admin.address(), stats: stats.address(), readiness: ready.address(), inpod: config.inpodEnabled }, 'ztunnel started');
+  // Pages of the node binary touched only while starting (loading, compiling, TLS and HTTP/2 set-up), or only
+  // while a burst was being compiled for, go back once ready and after each idle reclaim (see common/src/memory).
+  const releasePages = async (when: 'start-up' | 'idle'): Promise<void> => {
+    if (!config.releaseStartupPages) return;
+    try {
+      const r = await releaseFilePages();
+      if (r.skipped !== undefined) logger.warn({}, `${when} pages kept: ${r.skipped}`);
+      else logger.info({ mappings: r.mappings, releasedMb: Math.round(r.releasedKb / 102.4) / 10 }, `released ${when} pages of the node binary`);
+    } catch (err) {
+      logger.warn({}, `${when} pages kept: ${errorMessage(err)}`);
+    }
+  };
   // Heap a burst of connections left behind goes back once the proxy is idle (see common/src/memory).
   const mb = (bytes: number): number => Math.round(bytes / 104857.6) / 10;
+  let started = false;
   const reclaimer =
     config.memoryReclaimIntervalMs > 0
       ? new IdleReclaimer({
@@ -186,7 +199,10 @@ export async function startZtunnel(config: ZtunnelConfig, overrides: ZtunnelOver
           minGrowthBytes: RECLAIM_MIN_GROWTH_BYTES,
           maxBusyFraction: RECLAIM_MAX_BUSY_FRACTION,
           idleLooks: RECLAIM_IDLE_LOOKS,
-          onReclaim: (r: ReclaimResult) => logger.info({ heapBeforeMb: mb(r.heapBefore), heapAfterMb: mb(r.heapAfter), trimmed: r.trimmed, ms: Math.round(r.ms) }, 'memory reclaimed'),
+          onReclaim: (r: ReclaimResult) => {
+            logger.info({ heapBeforeMb: mb(r.heapBefore), heapAfterMb: mb(r.heapAfter), trimmed: r.trimmed, ms: Math.round(r.ms) }, 'memory reclaimed');
+            if (started) void releasePages('idle');
+          },
           onError: (err) => logger.warn({}, `memory reclaim stopped: ${errorMessage(err)}`),
         })
       : undefined;
@@ -194,8 +210,7 @@ export async function startZtunnel(config: ZtunnelConfig, overrides: ZtunnelOver
     graceful: async () => reclaimer?.stop(),
     force: () => reclaimer?.stop(),
   });
-  // Once ready: start-up's garbage (proto descriptors, configuration, compiling) goes back, and so do the tens of
-  // MB of the node binary that loading, compiling and TLS and HTTP/2 set-up touched and the proxy never uses again.
+  // Once ready: start-up's garbage (proto descriptors, configuration, compiling) and pages go back.
   void readiness.whenReady().then(async () => {
     if (drain.signal.aborted) return;
     try {
@@ -204,14 +219,8 @@ export async function startZtunnel(config: ZtunnelConfig, overrides: ZtunnelOver
     } catch (err) {
       logger.warn({}, `memory reclaim off: ${errorMessage(err)}`);
     }
-    if (!config.releaseStartupPages) return;
-    try {
-      const r = await releaseFilePages();
-      if (r.skipped !== undefined) logger.warn({}, `start-up pages kept: ${r.skipped}`);
-      else logger.info({ mappings: r.mappings, releasedMb: Math.round(r.releasedKb / 102.4) / 10 }, 'released start-up pages of the node binary');
-    } catch (err) {
-      logger.warn({}, `start-up pages kept: ${errorMessage(err)}`);
-    }
+    await releasePages('start-up');
+    started = true;
   });
   let closing: Promise<void> | undefined;
   return {

@@ -8,3 +8,4 @@ export type { FakeCaFailure, FakeCaRequest, FakeCaServerOptions } from './fake-c
 export { inpodRulesText } from '../net/pod-netns-fixture.ts';
 export { buildTestBundle } from './test-bundle.ts';
 export type { TestBundle } from './test-bundle.ts';
+export { promoteGarbage } from './heap-garbage.ts';
