@@ -26,8 +26,9 @@ import { ProxyState } from './state/store.ts';
 import { Telemetry } from './telemetry/recorder.ts';
 import { startXdsSource, ztunnelNodeId } from './xds/xds-source.ts';
 
-/** Heap growth past the last reclaim that is worth an idle reclaim's pause (about 150 ms on a small node). */
-const RECLAIM_MIN_GROWTH_BYTES = 16 * 1024 * 1024;
+/** Resident memory grown past the last reclaim that is worth an idle reclaim's pause (about 150 ms on a small
+ * node): reclaims happen at most once per quiet spell, so the bar can be low. */
+const RECLAIM_MIN_GROWTH_BYTES = 8 * 1024 * 1024;
 /** Event-loop busy share under which ztunnel counts as idle: keepalive pings, probes and metric scrapes. */
 const RECLAIM_MAX_BUSY_FRACTION = 0.02;
 /** Idle intervals in a row before an idle reclaim: memory comes back 30-60 s into a quiet spell, not between
@@ -200,8 +201,8 @@ export async function startZtunnel(config: ZtunnelConfig, overrides: ZtunnelOver
           maxBusyFraction: RECLAIM_MAX_BUSY_FRACTION,
           idleLooks: RECLAIM_IDLE_LOOKS,
           onReclaim: (r: ReclaimResult) => {
-            logger.info({ heapBeforeMb: mb(r.heapBefore), heapAfterMb: mb(r.heapAfter), trimmed: r.trimmed, ms: Math.round(r.ms) }, 'memory reclaimed');
-            if (started) void releasePages('idle');
+            logger.info({ rssBeforeMb: mb(r.rssBefore), rssAfterMb: mb(r.rssAfter), heapBeforeMb: mb(r.heapBefore), heapAfterMb: mb(r.heapAfter), trimmed: r.trimmed, ms: Math.round(r.ms) }, 'memory reclaimed');
+            if (started) void releasePages('idle').then(() => reclaimer?.rebase());
           },
           onError: (err) => logger.warn({}, `memory reclaim stopped: ${errorMessage(err)}`),
         })
@@ -215,12 +216,14 @@ export async function startZtunnel(config: ZtunnelConfig, overrides: ZtunnelOver
     if (drain.signal.aborted) return;
     try {
       reclaimer?.reclaimNow();
-      reclaimer?.start();
     } catch (err) {
       logger.warn({}, `memory reclaim off: ${errorMessage(err)}`);
     }
     await releasePages('start-up');
     started = true;
+    // Growth counts from what is resident once both are done.
+    reclaimer?.rebase();
+    reclaimer?.start();
   });
   let closing: Promise<void> | undefined;
   return {

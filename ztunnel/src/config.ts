@@ -85,7 +85,7 @@ const SPEC: ConfigSpec<ZtunnelConfig> = {
   memoryReclaimIntervalMs: setting({
     env: 'MEMORY_RECLAIM_INTERVAL',
     default: 30_000,
-    doc: 'how often to look for heap grown 16 MiB past the last reclaim; after two idle looks in a row it is given back (a full GC and malloc_trim); once also when ready; 0s = never',
+    doc: 'how often to look for resident memory grown 8 MiB past the last reclaim; after two idle looks in a row it is given back (a full GC, malloc_trim, the node binary pages); once also when ready; 0s = never',
     parse: envDuration,
   }),
   drainDeadlineMs: setting({ env: 'CONNECTION_TERMINATION_DEADLINE', default: 5000, doc: 'graceful drain deadline', parse: envDuration }),

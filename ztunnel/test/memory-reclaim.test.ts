@@ -39,12 +39,14 @@ test('ztunnel reclaims memory and releases pages once ready, and again when idle
   const zt = await startZtunnel(config, { ca: inProcessCa(await CertificateAuthority.generate()), log: log.root() });
   const logged = (msg: string) => log.lines.filter((l) => l.msg === msg);
   try {
-    await waitIdly('the start-up reclaim and release', () => logged('memory reclaimed').length === 1 && logged('released start-up pages of the node binary').length === 1);
-    assert.equal(logged('released idle pages of the node binary').length, 0, 'nothing grew yet');
+    await waitIdly('the start-up reclaim and release', () => logged('memory reclaimed').length >= 1 && logged('released start-up pages of the node binary').length === 1);
+    const before = logged('memory reclaimed').length;
+    const releasesBefore = logged('released idle pages of the node binary').length;
     assert.ok(promoteGarbage(48) > 0);
-    await waitIdly('an idle reclaim and release', () => logged('memory reclaimed').length === 2 && logged('released idle pages of the node binary').length === 1);
-    const idle = logged('memory reclaimed')[1] as { heapBeforeMb: number; heapAfterMb: number };
+    await waitIdly('an idle reclaim and release', () => logged('memory reclaimed').length > before && logged('released idle pages of the node binary').length > releasesBefore);
+    const idle = logged('memory reclaimed')[before] as { heapBeforeMb: number; heapAfterMb: number; rssBeforeMb: number; rssAfterMb: number };
     assert.ok(idle.heapBeforeMb - idle.heapAfterMb > 16, JSON.stringify(idle));
+    assert.ok(idle.rssAfterMb < idle.rssBeforeMb, JSON.stringify(idle));
   } finally {
     await zt.close();
     rmSync(dir, { recursive: true, force: true });

@@ -9,13 +9,13 @@ const MB = 1024 * 1024;
 const OPTS = { intervalMs: 1000, minGrowthBytes: 16 * MB, maxBusyFraction: 0.02, idleLooks: 1 };
 
 test('shouldReclaim: only when idle and grown by the threshold', () => {
-  const cases: [string, { heapBytes: number; baselineBytes: number; busyFraction: number }, boolean][] = [
-    ['idle and grown', { heapBytes: 60 * MB, baselineBytes: 20 * MB, busyFraction: 0.001 }, true],
-    ['grown by exactly the threshold', { heapBytes: 36 * MB, baselineBytes: 20 * MB, busyFraction: 0 }, true],
-    ['idle but not grown enough', { heapBytes: 35 * MB, baselineBytes: 20 * MB, busyFraction: 0 }, false],
-    ['grown but busy', { heapBytes: 60 * MB, baselineBytes: 20 * MB, busyFraction: 0.3 }, false],
-    ['busy share at the bound', { heapBytes: 60 * MB, baselineBytes: 20 * MB, busyFraction: 0.02 }, true],
-    ['smaller than the baseline', { heapBytes: 10 * MB, baselineBytes: 20 * MB, busyFraction: 0 }, false],
+  const cases: [string, { residentBytes: number; baselineBytes: number; busyFraction: number }, boolean][] = [
+    ['idle and grown', { residentBytes: 60 * MB, baselineBytes: 20 * MB, busyFraction: 0.001 }, true],
+    ['grown by exactly the threshold', { residentBytes: 36 * MB, baselineBytes: 20 * MB, busyFraction: 0 }, true],
+    ['idle but not grown enough', { residentBytes: 35 * MB, baselineBytes: 20 * MB, busyFraction: 0 }, false],
+    ['grown but busy', { residentBytes: 60 * MB, baselineBytes: 20 * MB, busyFraction: 0.3 }, false],
+    ['busy share at the bound', { residentBytes: 60 * MB, baselineBytes: 20 * MB, busyFraction: 0.02 }, true],
+    ['smaller than the baseline', { residentBytes: 10 * MB, baselineBytes: 20 * MB, busyFraction: 0 }, false],
   ];
   for (const [name, inputs, want] of cases) assert.equal(shouldReclaim(inputs, OPTS), want, name);
 });
@@ -31,7 +31,7 @@ test('IdleReclaimer waits for idleLooks idle looks in a row; a busy look starts 
   probes.busy = 0;
   assert.equal(r.check(), undefined, 'first idle look again');
   assert.equal(probes.reclaims, 0);
-  assert.equal(r.check()?.heapAfter, 22 * MB, 'second idle look in a row');
+  assert.equal(r.check()?.rssAfter, 22 * MB, 'second idle look in a row');
   probes.heap = 70 * MB;
   assert.equal(r.check(), undefined, 'after a reclaim the count starts from zero');
   assert.ok(r.check() !== undefined);
@@ -45,13 +45,13 @@ function fakeProbes(initialHeap: number): ReclaimProbes & { heap: number; busy: 
     busy: 0,
     after: initialHeap,
     reclaims: 0,
-    heapBytes: () => p.heap,
+    residentBytes: () => p.heap,
     busyFraction: () => p.busy,
     reclaim: (): ReclaimResult => {
       p.reclaims++;
       const before = p.heap;
       p.heap = p.after;
-      return { heapBefore: before, heapAfter: p.after, trimmed: true, ms: 1 };
+      return { heapBefore: before, heapAfter: p.after, rssBefore: before, rssAfter: p.after, trimmed: true, ms: 1 };
     },
   };
   return p;
@@ -67,9 +67,9 @@ test('IdleReclaimer reclaims after a burst once the process is idle, then measur
   assert.equal(r.check(), undefined, 'busy: left to the collector');
   probes.busy = 0.005;
   probes.after = 24 * MB;
-  assert.equal(r.check()?.heapAfter, 24 * MB);
+  assert.equal(r.check()?.rssAfter, 24 * MB);
   assert.equal(probes.reclaims, 1);
-  assert.deepEqual(seen.map((x) => x.heapBefore), [70 * MB]);
+  assert.deepEqual(seen.map((x) => x.rssBefore), [70 * MB]);
   probes.heap = 38 * MB;
   assert.equal(r.check(), undefined, 'grown by 14 MB over the new baseline: under the threshold');
   probes.heap = 41 * MB;
@@ -77,11 +77,20 @@ test('IdleReclaimer reclaims after a burst once the process is idle, then measur
   assert.equal(probes.reclaims, 2);
 });
 
+test('IdleReclaimer.rebase takes what is resident now as the baseline', () => {
+  const probes = fakeProbes(90 * MB);
+  const r = new IdleReclaimer(OPTS, probes);
+  probes.heap = 50 * MB; // pages went back outside reclaim
+  r.rebase();
+  probes.heap = 70 * MB;
+  assert.ok(r.check() !== undefined, 'grown by 20 MB over the rebased 50 MB (it would be a shrink from 90)');
+});
+
 test('IdleReclaimer.reclaimNow reclaims regardless and resets the baseline; start and stop manage one timer', () => {
   const probes = fakeProbes(50 * MB);
   probes.after = 30 * MB;
   const r = new IdleReclaimer(OPTS, probes);
-  assert.equal(r.reclaimNow().heapAfter, 30 * MB);
+  assert.equal(r.reclaimNow().rssAfter, 30 * MB);
   probes.heap = 45 * MB;
   assert.equal(r.check(), undefined, 'measured from the 30 MB the reclaim left, not the 50 MB at construction');
   r.start();
@@ -95,7 +104,7 @@ test('a timed look that throws stops the reclaimer and is reported, not thrown',
   let reads = 0;
   const probes: ReclaimProbes = {
     ...fakeProbes(20 * MB),
-    heapBytes: () => {
+    residentBytes: () => {
       if (reads++ > 0) throw new Error('no heap statistics');
       return 20 * MB; // the constructor's baseline
     },

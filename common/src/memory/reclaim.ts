@@ -10,6 +10,9 @@ export interface ReclaimResult {
   /** V8 heap committed physical bytes before and after. */
   readonly heapBefore: number;
   readonly heapAfter: number;
+  /** The process's resident bytes before and after. */
+  readonly rssBefore: number;
+  readonly rssAfter: number;
   /** Whether malloc_trim returned memory (false as well when the addon lacks it). */
   readonly trimmed: boolean;
   readonly ms: number;
@@ -50,8 +53,9 @@ export function heapPhysicalBytes(): number {
 export function reclaimMemory(): ReclaimResult {
   const start = performance.now();
   const heapBefore = heapPhysicalBytes();
+  const rssBefore = process.memoryUsage.rss();
   gcFunction()({ type: 'major', execution: 'sync', flavor: 'last-resort' });
   const addon = native();
   const trimmed = typeof addon.trimHeap === 'function' ? addon.trimHeap() : false;
-  return { heapBefore, heapAfter: heapPhysicalBytes(), trimmed, ms: performance.now() - start };
+  return { heapBefore, heapAfter: heapPhysicalBytes(), rssBefore, rssAfter: process.memoryUsage.rss(), trimmed, ms: performance.now() - start };
 }
