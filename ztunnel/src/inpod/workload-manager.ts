@@ -40,12 +40,15 @@ export class WorkloadManager implements ZdsHandler {
   async add(w: ZdsWorkload, netnsFd: number): Promise<void> {
     const { inputs, log } = this.#opts;
     const old = this.#pods.get(w.uid);
-    if (old && (await sameNetns(old.pod.netnsFd, netnsFd))) {
+    const same = old === undefined ? undefined : await sameNetns(old.pod.netnsFd, netnsFd);
+    if (same === true) {
       closeFd(netnsFd);
       log.info({ uid: w.uid, pod: `${w.namespace}/${w.name}` }, 'pod proxies kept');
       return;
     }
     if (old) {
+      // Seen once in an e2e run after a node agent restart, with traffic lost afterwards: say why.
+      log.info({ uid: w.uid, pod: `${w.namespace}/${w.name}`, oldFd: old.pod.netnsFd, newFd: netnsFd, why: same }, 'pod proxies replaced: the netns differs');
       this.#pods.delete(w.uid);
       this.#stopped?.inc();
       await old.stop(0);
@@ -117,11 +120,11 @@ export class WorkloadManager implements ZdsHandler {
 const fstatFd = promisify(fstat);
 
 /** Whether two netns fds name the same network namespace (same nsfs inode). */
-async function sameNetns(a: number, b: number): Promise<boolean> {
+async function sameNetns(a: number, b: number): Promise<true | string> {
   try {
     const [x, y] = await Promise.all([fstatFd(a), fstatFd(b)]);
-    return x.ino === y.ino && x.dev === y.dev;
-  } catch {
-    return false;
+    return x.ino === y.ino && x.dev === y.dev ? true : `inode ${x.dev}:${x.ino} vs ${y.dev}:${y.ino}`;
+  } catch (err) {
+    return `fstat failed: ${errorMessage(err)}`;
   }
 }
