@@ -108,6 +108,8 @@ before(async () => {
     excludeNamespaces: ['kube-system'],
     readyAddr: { host: '127.0.0.1', port: 0 },
     netnsDir: '/run/netns',
+    // Only this test's pods: other tests running meanwhile may have netns holding the same addresses.
+    netnsPrefix: `cnia-${id}-`,
     dnsCapture: false,
     // the agent runs in this test's netns (the root one), whose nat table is not ours to change
     hostProbeSnat: false,

@@ -19,6 +19,8 @@ export interface AgentConfig {
   readonly excludeNamespaces: readonly string[];
   readonly readyAddr: Address;
   readonly netnsDir: string;
+  /** Only netns whose names start with this are pod candidates ('' = all). */
+  readonly netnsPrefix: string;
   readonly dnsCapture: boolean;
   readonly hostProbeSnat: boolean;
   readonly logLevel: LogLevel;
@@ -45,6 +47,12 @@ export const AGENT_CONFIG_SPEC = {
   excludeNamespaces: setting({ env: 'EXCLUDE_NAMESPACES', default: ['kube-system'] as readonly string[], doc: 'namespaces never enrolled', parse: envList }),
   readyAddr: setting({ env: 'AGENT_READY_ADDR', default: { host: '0.0.0.0', port: 8000 } as Address, doc: '/readyz listener', parse: envAddress }),
   netnsDir: setting({ env: 'NETNS_DIR', default: '/var/run/netns', doc: 'where to look for the netns of running pods', parse: envString }),
+  netnsPrefix: setting({
+    env: 'NETNS_PREFIX',
+    default: '',
+    doc: 'only netns in NETNS_DIR whose names start with this can be a pod\'s (several clusters sharing one directory, as local clusters do); empty = all',
+    parse: envString,
+  }),
   dnsCapture: setting({ env: 'AMBIENT_DNS_CAPTURE', default: false, doc: 'redirect pod DNS to ztunnel port 15053', parse: envBool }),
   hostProbeSnat: setting({
     env: 'HOST_PROBE_SNAT',

@@ -33,8 +33,8 @@ export async function netnsAddresses(netnsPath: string): Promise<string[]> {
   return links.flatMap((l) => (l.addr_info ?? []).map((a) => a.local ?? '')).filter((a) => a !== '');
 }
 
-/** Searches `dir` for a netns holding any of `ips`; undefined when none does. */
-export async function findNetnsByIp(dir: string, ips: readonly string[]): Promise<string | undefined> {
+/** Searches `dir` (names starting with `namePrefix` only) for a netns holding any of `ips`; undefined when none does. */
+export async function findNetnsByIp(dir: string, ips: readonly string[], namePrefix = ''): Promise<string | undefined> {
   if (ips.length === 0) return undefined;
   let names: string[];
   try {
@@ -42,7 +42,7 @@ export async function findNetnsByIp(dir: string, ips: readonly string[]): Promis
   } catch {
     return undefined;
   }
-  for (const name of names.sort()) {
+  for (const name of names.filter((n) => n.startsWith(namePrefix)).sort()) {
     const path = join(dir, name);
     try {
       const addrs = await netnsAddresses(path);

@@ -97,6 +97,7 @@ export async function startNodeAgent(config: AgentConfig, deps: NodeAgentDeps): 
       enrollment: { excludeNamespaces: config.excludeNamespaces, systemNamespace: config.podNamespace },
       redirect,
       netnsDir: config.netnsDir,
+      netnsPrefix: config.netnsPrefix,
       log: log.child({ scope: 'enroll' }),
       ...(hostProbe ? { hostProbe } : {}),
     });

@@ -34,6 +34,8 @@ export interface PodControllerOptions {
   readonly enrollment: EnrollmentOptions;
   readonly redirect: RedirectConfig;
   readonly netnsDir: string;
+  /** Only netns whose names start with this (NETNS_PREFIX; '' = all). */
+  readonly netnsPrefix?: string;
   readonly log: Logger;
   /** When set, enrolled pod IPs go into the host probe ipsets. */
   readonly hostProbe?: HostProbe;
@@ -202,7 +204,7 @@ export class PodController {
 
     const ips = podIps(pod).length > 0 ? podIps(pod) : (this.#ipsByUid.get(uid) ?? []);
     let netnsPath = current?.workload.netnsPath ?? this.#netnsByUid.get(uid);
-    if (netnsPath === undefined || !existsSync(netnsPath)) netnsPath = await findNetnsByIp(this.#o.netnsDir, ips);
+    if (netnsPath === undefined || !existsSync(netnsPath)) netnsPath = await findNetnsByIp(this.#o.netnsDir, ips, this.#o.netnsPrefix ?? '');
     if (netnsPath === undefined) {
       const msg = `no netns found for pod ${key} (IPs ${ips.join(', ') || 'unknown'})`;
       if (strict) throw new Error(msg);

@@ -6,7 +6,7 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Layout, NodeLayout } from '../cluster/layout.ts';
-import { CONTROL_PLANE_IP } from '../cluster/layout.ts';
+import { CONTROL_PLANE_IP, podNetnsName } from '../cluster/layout.ts';
 import type { KubeClient } from '../cluster/kube-client.ts';
 import { corePath } from '../cluster/kube-client.ts';
 import type { ComponentSpec } from '../daemon/supervisor.ts';
@@ -133,6 +133,8 @@ export function cniAgentSpec(l: Layout, node: NodeLayout): ComponentSpec | undef
       // The installed plugin runs from its bundle: every pod's ADD waits for the plugin to start.
       CNI_PLUGIN_ENTRY: bundledEntry('istio-cni'),
       NETNS_DIR: '/var/run/netns',
+      // Other local clusters' pods live in the same directory, with the same pod IPs: only this cluster's.
+      NETNS_PREFIX: podNetnsName(l, ''),
       AGENT_READY_ADDR: '0.0.0.0:8000',
     },
     health: { host: node.ip, port: 8000, path: '/readyz' },
