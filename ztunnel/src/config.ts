@@ -81,7 +81,7 @@ const SPEC: ConfigSpec<ZtunnelConfig> = {
   statsAddr: setting({ env: 'STATS_ADDR', default: parseAddress('0.0.0.0:15020'), doc: 'Prometheus metrics', parse: addr('0.0.0.0:15020') }),
   readinessAddr: setting({ env: 'READINESS_ADDR', default: parseAddress('0.0.0.0:15021'), doc: 'readiness probe', parse: addr('0.0.0.0:15021') }),
   secretTtlMs: setting({ env: 'SECRET_TTL', default: 24 * 3600_000, doc: 'workload certificate lifetime asked of the CA', parse: envDuration }),
-  releaseStartupPages: setting({ env: 'RELEASE_STARTUP_PAGES', default: true, doc: 'once ready, unmap the pages of the node binary touched only while starting (they stay in the page cache)', parse: envBool }),
+  releaseStartupPages: setting({ env: 'RELEASE_STARTUP_PAGES', default: true, doc: 'once ready and after each idle memory reclaim, unmap the pages of the node binary not in use (they stay in the page cache)', parse: envBool }),
   memoryReclaimIntervalMs: setting({
     env: 'MEMORY_RECLAIM_INTERVAL',
     default: 30_000,

@@ -23,7 +23,7 @@ test('shouldReclaim: only when idle and grown by the threshold', () => {
 test('IdleReclaimer waits for idleLooks idle looks in a row; a busy look starts the count again', () => {
   const probes = fakeProbes(20 * MB);
   const r = new IdleReclaimer({ ...OPTS, idleLooks: 2 }, probes);
-  probes.heap = 70 * MB;
+  probes.resident = 70 * MB;
   probes.after = 22 * MB;
   assert.equal(r.check(), undefined, 'first idle look');
   probes.busy = 0.5;
@@ -32,25 +32,25 @@ test('IdleReclaimer waits for idleLooks idle looks in a row; a busy look starts 
   assert.equal(r.check(), undefined, 'first idle look again');
   assert.equal(probes.reclaims, 0);
   assert.equal(r.check()?.rssAfter, 22 * MB, 'second idle look in a row');
-  probes.heap = 70 * MB;
+  probes.resident = 70 * MB;
   assert.equal(r.check(), undefined, 'after a reclaim the count starts from zero');
   assert.ok(r.check() !== undefined);
   assert.equal(probes.reclaims, 2);
 });
 
-/** Probes with settable readings; a reclaim shrinks the heap to `after`. */
-function fakeProbes(initialHeap: number): ReclaimProbes & { heap: number; busy: number; after: number; reclaims: number } {
+/** Probes with settable readings; a reclaim shrinks resident memory to `after`. */
+function fakeProbes(initialResident: number): ReclaimProbes & { resident: number; busy: number; after: number; reclaims: number } {
   const p = {
-    heap: initialHeap,
+    resident: initialResident,
     busy: 0,
-    after: initialHeap,
+    after: initialResident,
     reclaims: 0,
-    residentBytes: () => p.heap,
+    residentBytes: () => p.resident,
     busyFraction: () => p.busy,
     reclaim: (): ReclaimResult => {
       p.reclaims++;
-      const before = p.heap;
-      p.heap = p.after;
+      const before = p.resident;
+      p.resident = p.after;
       return { heapBefore: before, heapAfter: p.after, rssBefore: before, rssAfter: p.after, trimmed: true, ms: 1 };
     },
   };
@@ -62,7 +62,7 @@ test('IdleReclaimer reclaims after a burst once the process is idle, then measur
   const seen: ReclaimResult[] = [];
   const r = new IdleReclaimer({ ...OPTS, onReclaim: (x) => seen.push(x) }, probes);
   assert.equal(r.check(), undefined, 'nothing grew');
-  probes.heap = 70 * MB;
+  probes.resident = 70 * MB;
   probes.busy = 0.4;
   assert.equal(r.check(), undefined, 'busy: left to the collector');
   probes.busy = 0.005;
@@ -70,9 +70,9 @@ test('IdleReclaimer reclaims after a burst once the process is idle, then measur
   assert.equal(r.check()?.rssAfter, 24 * MB);
   assert.equal(probes.reclaims, 1);
   assert.deepEqual(seen.map((x) => x.rssBefore), [70 * MB]);
-  probes.heap = 38 * MB;
+  probes.resident = 38 * MB;
   assert.equal(r.check(), undefined, 'grown by 14 MB over the new baseline: under the threshold');
-  probes.heap = 41 * MB;
+  probes.resident = 41 * MB;
   assert.ok(r.check() !== undefined, 'grown by 17 MB over the new baseline');
   assert.equal(probes.reclaims, 2);
 });
@@ -80,9 +80,9 @@ test('IdleReclaimer reclaims after a burst once the process is idle, then measur
 test('IdleReclaimer.rebase takes what is resident now as the baseline', () => {
   const probes = fakeProbes(90 * MB);
   const r = new IdleReclaimer(OPTS, probes);
-  probes.heap = 50 * MB; // pages went back outside reclaim
+  probes.resident = 50 * MB; // pages went back outside reclaim
   r.rebase();
-  probes.heap = 70 * MB;
+  probes.resident = 70 * MB;
   assert.ok(r.check() !== undefined, 'grown by 20 MB over the rebased 50 MB (it would be a shrink from 90)');
 });
 
@@ -91,7 +91,7 @@ test('IdleReclaimer.reclaimNow reclaims regardless and resets the baseline; star
   probes.after = 30 * MB;
   const r = new IdleReclaimer(OPTS, probes);
   assert.equal(r.reclaimNow().rssAfter, 30 * MB);
-  probes.heap = 45 * MB;
+  probes.resident = 45 * MB;
   assert.equal(r.check(), undefined, 'measured from the 30 MB the reclaim left, not the 50 MB at construction');
   r.start();
   r.start();

@@ -47,7 +47,8 @@ export class WorkloadManager implements ZdsHandler {
       return;
     }
     if (old) {
-      // Seen once in an e2e run after a node agent restart, with traffic lost afterwards: say why.
+      // Legitimate when the pod's sandbox was re-created; it was also the trace of a restarted agent handing over
+      // another local cluster's netns (fixed in the agent: NETNS_PREFIX). Say why, for the next such case.
       log.info({ uid: w.uid, pod: `${w.namespace}/${w.name}`, oldFd: old.pod.netnsFd, newFd: netnsFd, why: same }, 'pod proxies replaced: the netns differs');
       this.#pods.delete(w.uid);
       this.#stopped?.inc();
