@@ -13,6 +13,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   meshnet::InitSeqpacket(env, exports);
   meshnet::InitFdWatcher(env, exports);
   meshnet::InitMemory(env, exports);
+  meshnet::InitHboneSession(env, exports);
   return exports;
 }
 

@@ -11,5 +11,6 @@ void InitSockopt(Napi::Env env, Napi::Object exports);
 void InitSeqpacket(Napi::Env env, Napi::Object exports);
 void InitFdWatcher(Napi::Env env, Napi::Object exports);
 void InitMemory(Napi::Env env, Napi::Object exports);
+void InitHboneSession(Napi::Env env, Napi::Object exports);
 
 }  // namespace meshnet

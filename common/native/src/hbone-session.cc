@@ -1,0 +1,867 @@
+// HboneSession: one HBONE connection (HTTP/2 over TLS 1.3 on a TCP socket) run natively on Node's libuv
+// loop, with each CONNECT stream joined to an app socket in C++: bytes go socket -> nghttp2 -> OpenSSL ->
+// socket with no JavaScript, no per-chunk allocation and no garbage for V8 to collect. JavaScript keeps
+// every decision: it checks the peer's identity after the handshake, opens streams (client) or answers
+// them after policy (server), attaches app sockets, resets streams and closes the session.
+//
+// OpenSSL and nghttp2 are the ones linked into the node binary (it exports their symbols for addons).
+// Everything runs on the loop thread. Events reach JS through one callback, emit(kind, ...):
+//   'handshake' (peerCertDer)            TLS is up, ALPN is h2; HTTP/2 starts right after
+//   'stream'    (id, headers[])          server: a request's HEADERS (flat name/value list)
+//   'response'  (id, status, headers[])  client: the answer to request()
+//   'streamClose' (id, code, fromApp, toApp)  a stream is gone (code 0: an ordinary close)
+//   'goaway'    (code, lastStreamId)     the peer sent GOAWAY
+//   'pong'      ()                       our PING was acknowledged
+//   'close'     (error)                  the session ended ('' when it ended cleanly)
+#include <fcntl.h>
+#include <nghttp2/nghttp2.h>
+#include <openssl/err.h>
+#include <openssl/ssl.h>
+#include <openssl/x509.h>
+#include <sys/socket.h>
+#include <unistd.h>
+#include <uv.h>
+
+#include <cerrno>
+#include <algorithm>
+#include <cstring>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "errno-error.h"
+#include "exports.h"
+#include "options.h"
+#include "tls-context.h"
+
+namespace meshnet {
+
+namespace {
+
+constexpr size_t kReadChunk = 64 * 1024;   // one SSL_read into the shared buffer
+constexpr size_t kWriteBatch = 64 * 1024;  // frames gathered per SSL_write
+
+// One read buffer for every session: the loop is single-threaded and nothing keeps a pointer into it
+// past the nghttp2_session_mem_recv call that consumes it.
+uint8_t* SharedReadBuffer() {
+  static std::vector<uint8_t> buf(kReadChunk);
+  return buf.data();
+}
+
+int DupFd(Napi::Env env, int fd, const char* fn) {
+  int copy = fcntl(fd, F_DUPFD_CLOEXEC, 0);
+  if (copy < 0) ThrowErrno(env, fn, errno);
+  int flags = fcntl(copy, F_GETFL);
+  if (flags < 0 || fcntl(copy, F_SETFL, flags | O_NONBLOCK) < 0) {
+    int err = errno;
+    close(copy);
+    ThrowErrno(env, fn, err);
+  }
+  return copy;
+}
+
+// Closes with a TCP reset (SO_LINGER 0): an aborted tunnel must not look finished to the app.
+void AbortFd(int fd) {
+  struct linger lg = {1, 0};
+  setsockopt(fd, SOL_SOCKET, SO_LINGER, &lg, sizeof lg);
+  close(fd);
+}
+
+class HboneSession;
+
+// A uv_poll_t that outlives its owner until libuv says it is closed.
+struct Poll {
+  uv_poll_t handle{};
+  HboneSession* session = nullptr;
+  int32_t streamId = 0;  // 0: the session's TLS socket
+  int events = 0;
+};
+
+void OnPollClosed(uv_handle_t* h) { delete static_cast<Poll*>(h->data); }
+
+struct Stream {
+  int32_t id = 0;
+  int fd = -1;  // the app socket (our own dup), once attached
+  Poll* poll = nullptr;
+  std::vector<uint8_t> head;  // from the app, read by JS before the socket was attached; sent first
+  size_t headOff = 0;
+  std::vector<uint8_t> out;  // from the peer, not yet written to the app
+  size_t outOff = 0;
+  std::vector<std::string> headers;  // collected while HEADERS arrive
+  bool deferred = false;             // the data provider waits for the app socket to be readable
+  bool peerEnded = false;            // END_STREAM received
+  bool appWriteShut = false;         // FIN passed on to the app
+  bool h2Closed = false;             // nghttp2 closed it cleanly; bytes for the app are still queued
+  uint64_t fromApp = 0;
+  uint64_t toApp = 0;
+};
+
+class HboneSession : public Napi::ObjectWrap<HboneSession> {
+ public:
+  static Napi::Function Define(Napi::Env env) {
+    return DefineClass(env, "HboneSession",
+                       {
+                           InstanceMethod<&HboneSession::Request>("request"),
+                           InstanceMethod<&HboneSession::Respond>("respond"),
+                           InstanceMethod<&HboneSession::Attach>("attach"),
+                           InstanceMethod<&HboneSession::Reset>("reset"),
+                           InstanceMethod<&HboneSession::Ping>("ping"),
+                           InstanceMethod<&HboneSession::Goaway>("goaway"),
+                           InstanceMethod<&HboneSession::Destroy>("destroy"),
+                           InstanceMethod<&HboneSession::LoopRef>("ref"),
+                           InstanceMethod<&HboneSession::LoopUnref>("unref"),
+                       });
+  }
+
+  // new HboneSession(fd, tlsContext, emit, { streamWindow, connectionWindow, maxStreams, maxFrame })
+  // The session works on its own copy of fd; the caller closes its own.
+  explicit HboneSession(const Napi::CallbackInfo& info) : Napi::ObjectWrap<HboneSession>(info) {
+    Napi::Env env = info.Env();
+    env_ = env;
+    int fd = FdArg(info, 0, "HboneSession");
+    if (!info[1].IsObject() || !info[1].As<Napi::Object>().InstanceOf(TlsContext::constructor->Value())) {
+      ThrowType(env, "HboneSession: the second argument must be a TlsContext");
+    }
+    if (!info[2].IsFunction()) ThrowType(env, "HboneSession: emit must be a function");
+    Napi::Object opts = info[3].IsObject() ? info[3].As<Napi::Object>() : Napi::Object::New(env);
+    streamWindow_ = IntField(opts, "HboneSession", "streamWindow", 65535, 0x7fffffff).value_or(4 << 20);
+    connectionWindow_ = IntField(opts, "HboneSession", "connectionWindow", 65535, 0x7fffffff).value_or(16 << 20);
+    maxStreams_ = IntField(opts, "HboneSession", "maxStreams", 1, 1 << 20).value_or(100);
+    maxFrame_ = IntField(opts, "HboneSession", "maxFrame", 16384, 16777215).value_or(16384);
+
+    TlsContext* tls = TlsContext::Unwrap(info[1].As<Napi::Object>());
+    server_ = tls->server();
+    tlsRef_ = Napi::Persistent(info[1].As<Napi::Object>());
+    emit_ = Napi::Persistent(info[2].As<Napi::Function>());
+    napi_async_init(env, nullptr, Napi::String::New(env, "MeshHboneSession"), &asyncContext_);
+
+    fd_ = DupFd(env, fd, "HboneSession");
+    ssl_ = SSL_new(tls->ctx());
+    if (ssl_ == nullptr || SSL_set_fd(ssl_, fd_) != 1) {
+      close(fd_);
+      throw Napi::Error::New(env, "HboneSession: " + TakeSslError("SSL_new failed"));
+    }
+    if (server_) SSL_set_accept_state(ssl_);
+    else SSL_set_connect_state(ssl_);
+
+    uv_loop_t* loop = nullptr;
+    napi_get_uv_event_loop(env, &loop);
+    loop_ = loop;
+    tlsPoll_ = NewPoll(fd_, 0);
+    Ref();  // JS may drop the object; the session lives until it closes
+    // The handshake starts from the loop (never inside the constructor, so every event reaches a listener).
+    SetEvents(tlsPoll_, UV_READABLE | UV_WRITABLE);
+  }
+
+  ~HboneSession() override {
+    if (asyncContext_ != nullptr) napi_async_destroy(env_, asyncContext_);
+  }
+
+ private:
+  // ---- JS methods ------------------------------------------------------------------------------------------
+
+  // request(authority, headers[]) -> stream id (client). The stream sends the app's bytes once attached.
+  Napi::Value Request(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    Live(env, "request");
+    if (server_) throw Napi::Error::New(env, "HboneSession.request: a server session cannot open streams");
+    std::string authority = StringArg(info, 0, "HboneSession.request", "authority");
+    std::vector<std::string> kv = {":method", "CONNECT", ":authority", authority};
+    AppendHeaders(info, 1, "HboneSession.request", kv);
+    std::vector<nghttp2_nv> nva = ToNva(kv);
+    nghttp2_data_provider prd{};
+    prd.read_callback = ReadFromApp;
+    int32_t id = nghttp2_submit_request(h2_, nullptr, nva.data(), nva.size(), &prd, nullptr);
+    if (id < 0) throw Napi::Error::New(env, std::string("HboneSession.request: ") + nghttp2_strerror(id));
+    auto* s = new Stream();
+    s->id = id;
+    streams_[id] = s;
+    Flush();
+    return Napi::Number::New(env, id);
+  }
+
+  // respond(id, status, headers[], open): open keeps the stream for an attached app socket; otherwise
+  // the answer ends the stream.
+  Napi::Value Respond(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    Live(env, "respond");
+    Stream* s = StreamArg(info, "respond");
+    if (!info[1].IsNumber()) ThrowType(env, "HboneSession.respond: status must be a number");
+    std::vector<std::string> kv = {":status", std::to_string(info[1].As<Napi::Number>().Int32Value())};
+    AppendHeaders(info, 2, "HboneSession.respond", kv);
+    bool open = info[3].ToBoolean().Value();
+    std::vector<nghttp2_nv> nva = ToNva(kv);
+    nghttp2_data_provider prd{};
+    prd.read_callback = ReadFromApp;
+    int rc = nghttp2_submit_response(h2_, s->id, nva.data(), nva.size(), open ? &prd : nullptr);
+    if (rc < 0) throw Napi::Error::New(env, std::string("HboneSession.respond: ") + nghttp2_strerror(rc));
+    Flush();
+    return env.Undefined();
+  }
+
+  // attach(id, fd, head?): joins the stream with an app socket (the session works on its own copy of fd);
+  // head holds bytes JS already read from that socket, sent before anything read from it here.
+  Napi::Value Attach(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    Live(env, "attach");
+    Stream* s = StreamArg(info, "attach");
+    if (s->fd >= 0) throw Napi::Error::New(env, "HboneSession.attach: the stream already has a socket");
+    int fd = FdArg(info, 1, "HboneSession.attach");
+    if (info[2].IsBuffer()) {
+      auto head = info[2].As<Napi::Buffer<uint8_t>>();
+      s->head.assign(head.Data(), head.Data() + head.Length());
+    }
+    s->fd = DupFd(env, fd, "HboneSession.attach");
+    s->poll = NewPoll(s->fd, s->id);
+    WriteToApp(s);
+    if (s->deferred) {
+      s->deferred = false;
+      nghttp2_session_resume_data(h2_, s->id);
+    }
+    Flush();
+    return env.Undefined();
+  }
+
+  // reset(id, code): RST_STREAM; the app socket is closed with a reset.
+  Napi::Value Reset(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    if (closed_) return env.Undefined();
+    Stream* s = StreamArg(info, "reset");
+    uint32_t code = info[1].IsNumber() ? info[1].As<Napi::Number>().Uint32Value() : static_cast<uint32_t>(NGHTTP2_CANCEL);
+    nghttp2_submit_rst_stream(h2_, NGHTTP2_FLAG_NONE, s->id, code);
+    Flush();
+    return env.Undefined();
+  }
+
+  Napi::Value Ping(const Napi::CallbackInfo& info) {
+    Live(info.Env(), "ping");
+    nghttp2_submit_ping(h2_, NGHTTP2_FLAG_NONE, nullptr);
+    Flush();
+    return info.Env().Undefined();
+  }
+
+  // goaway(): no new streams; the session closes once its streams are done.
+  Napi::Value Goaway(const Napi::CallbackInfo& info) {
+    if (closed_ || h2_ == nullptr) return info.Env().Undefined();
+    nghttp2_submit_goaway(h2_, NGHTTP2_FLAG_NONE, nghttp2_session_get_last_proc_stream_id(h2_), NGHTTP2_NO_ERROR,
+                          nullptr, 0);
+    goingAway_ = true;
+    Flush();
+    return info.Env().Undefined();
+  }
+
+  // destroy(reason?): closes everything now; streams end with CANCEL and their app sockets are reset.
+  Napi::Value Destroy(const Napi::CallbackInfo& info) {
+    std::string reason = info[0].IsString() ? info[0].As<Napi::String>().Utf8Value() : "";
+    Close(reason);
+    return info.Env().Undefined();
+  }
+
+  Napi::Value LoopRef(const Napi::CallbackInfo& info) {
+    if (tlsPoll_ != nullptr) uv_ref(reinterpret_cast<uv_handle_t*>(&tlsPoll_->handle));
+    return info.Env().Undefined();
+  }
+
+  Napi::Value LoopUnref(const Napi::CallbackInfo& info) {
+    if (tlsPoll_ != nullptr) uv_unref(reinterpret_cast<uv_handle_t*>(&tlsPoll_->handle));
+    return info.Env().Undefined();
+  }
+
+  // ---- helpers for the JS methods --------------------------------------------------------------------------
+
+  void Live(Napi::Env env, const char* fn) {
+    if (closed_) throw Napi::Error::New(env, std::string("HboneSession.") + fn + ": the session is closed");
+    if (h2_ == nullptr) throw Napi::Error::New(env, std::string("HboneSession.") + fn + ": the TLS handshake is not done");
+  }
+
+  Stream* StreamArg(const Napi::CallbackInfo& info, const char* fn) {
+    if (!info[0].IsNumber()) ThrowType(info.Env(), std::string("HboneSession.") + fn + ": id must be a number");
+    auto it = streams_.find(info[0].As<Napi::Number>().Int32Value());
+    if (it == streams_.end()) {
+      throw Napi::Error::New(info.Env(), std::string("HboneSession.") + fn + ": no such stream (closed already?)");
+    }
+    return it->second;
+  }
+
+  static void AppendHeaders(const Napi::CallbackInfo& info, size_t index, const char* fn, std::vector<std::string>& kv) {
+    if (info[index].IsUndefined()) return;
+    if (!info[index].IsArray()) ThrowType(info.Env(), std::string(fn) + ": headers must be a flat [name, value, ...] array");
+    Napi::Array a = info[index].As<Napi::Array>();
+    if (a.Length() % 2 != 0) ThrowType(info.Env(), std::string(fn) + ": headers must hold name/value pairs");
+    for (uint32_t i = 0; i < a.Length(); i++) {
+      Napi::Value v = a.Get(i);
+      if (!v.IsString()) ThrowType(info.Env(), std::string(fn) + ": header names and values must be strings");
+      kv.push_back(v.As<Napi::String>().Utf8Value());
+    }
+  }
+
+  static std::vector<nghttp2_nv> ToNva(std::vector<std::string>& kv) {
+    std::vector<nghttp2_nv> nva;
+    for (size_t i = 0; i + 1 < kv.size(); i += 2) {
+      nva.push_back({reinterpret_cast<uint8_t*>(kv[i].data()), reinterpret_cast<uint8_t*>(kv[i + 1].data()),
+                     kv[i].size(), kv[i + 1].size(), NGHTTP2_NV_FLAG_NONE});
+    }
+    return nva;
+  }
+
+  // ---- polling ---------------------------------------------------------------------------------------------
+
+  Poll* NewPoll(int fd, int32_t streamId) {
+    auto* p = new Poll();
+    p->session = this;
+    p->streamId = streamId;
+    p->handle.data = p;
+    if (uv_poll_init(loop_, &p->handle, fd) != 0) {
+      delete p;
+      return nullptr;
+    }
+    return p;
+  }
+
+  static void SetEvents(Poll* p, int events) {
+    if (p == nullptr || p->events == events) return;
+    p->events = events;
+    if (events == 0) uv_poll_stop(&p->handle);
+    else uv_poll_start(&p->handle, events, OnPollEvent);
+  }
+
+  static void ClosePoll(Poll*& p) {
+    if (p == nullptr) return;
+    uv_poll_stop(&p->handle);
+    p->session = nullptr;
+    uv_close(reinterpret_cast<uv_handle_t*>(&p->handle), OnPollClosed);
+    p = nullptr;
+  }
+
+  static void OnPollEvent(uv_poll_t* h, int status, int events) {
+    auto* p = static_cast<Poll*>(h->data);
+    HboneSession* self = p->session;
+    if (self == nullptr || self->closed_) return;
+    Napi::HandleScope scope(self->env_);
+    if (p->streamId == 0) {
+      self->OnTls(status, events);
+    } else {
+      auto it = self->streams_.find(p->streamId);
+      if (it != self->streams_.end()) self->OnApp(it->second, status, events);
+    }
+    self->AfterEvent();
+  }
+
+  // ---- TLS -------------------------------------------------------------------------------------------------
+
+  void Handshake() {
+    ERR_clear_error();
+    int rc = SSL_do_handshake(ssl_);
+    if (rc == 1) {
+      const unsigned char* alpn = nullptr;
+      unsigned int alpnLen = 0;
+      SSL_get0_alpn_selected(ssl_, &alpn, &alpnLen);
+      if (alpnLen != 2 || memcmp(alpn, "h2", 2) != 0) {
+        Close("the peer did not negotiate ALPN h2");
+        return;
+      }
+      if (!StartHttp2()) return;
+      X509* peer = SSL_get1_peer_certificate(ssl_);
+      Napi::Value der = Env().Undefined();
+      if (peer != nullptr) {
+        int len = i2d_X509(peer, nullptr);
+        Napi::Buffer<uint8_t> buf = Napi::Buffer<uint8_t>::New(Env(), len > 0 ? len : 0);
+        uint8_t* p = buf.Data();
+        if (len > 0) i2d_X509(peer, &p);
+        X509_free(peer);
+        der = buf;
+      }
+      Emit("handshake", {der});
+      if (closed_) return;
+      Flush();
+      return;
+    }
+    int err = SSL_get_error(ssl_, rc);
+    if (err == SSL_ERROR_WANT_READ) SetEvents(tlsPoll_, UV_READABLE);
+    else if (err == SSL_ERROR_WANT_WRITE) SetEvents(tlsPoll_, UV_WRITABLE);
+    else Close("TLS handshake failed: " + SslFailure(err));
+  }
+
+  std::string SslFailure(int err) {
+    if (err == SSL_ERROR_SYSCALL) {
+      std::string detail = TakeSslError("");
+      if (!detail.empty()) return detail;
+      return errno != 0 ? std::string(strerror(errno)) : "connection closed by the peer";
+    }
+    if (err == SSL_ERROR_ZERO_RETURN) return "connection closed by the peer";
+    long verify = SSL_get_verify_result(ssl_);
+    std::string detail = TakeSslError("TLS error");
+    if (verify != X509_V_OK) detail += std::string(" (") + X509_verify_cert_error_string(verify) + ")";
+    return detail;
+  }
+
+  void OnTls(int status, int events) {
+    if (status < 0) {
+      Close(std::string("socket error: ") + uv_strerror(status));
+      return;
+    }
+    if (h2_ == nullptr) {
+      Handshake();
+      return;
+    }
+    if (events & UV_READABLE) ReadTls();
+    if (!closed_ && (events & UV_WRITABLE)) wantWrite_ = false;
+    if (!closed_) Flush();
+  }
+
+  void ReadTls() {
+    uint8_t* buf = SharedReadBuffer();
+    // Until the socket is drained: with read-ahead OpenSSL may hold records the poll would not report.
+    while (!closed_) {
+      ERR_clear_error();
+      errno = 0;
+      int n = SSL_read(ssl_, buf, kReadChunk);
+      if (n > 0) {
+        inH2_ = true;
+        ssize_t used = nghttp2_session_mem_recv(h2_, buf, n);
+        inH2_ = false;
+        if (ClosedWhileInH2()) return;
+        if (used < 0) {
+          Close(std::string("HTTP/2 error from the peer: ") + nghttp2_strerror(static_cast<int>(used)));
+          return;
+        }
+        continue;
+      }
+      int err = SSL_get_error(ssl_, n);
+      if (err == SSL_ERROR_WANT_READ) return;
+      if (err == SSL_ERROR_WANT_WRITE) {
+        wantWrite_ = true;
+        return;
+      }
+      if (err == SSL_ERROR_ZERO_RETURN || (err == SSL_ERROR_SYSCALL && errno == 0 && ERR_peek_error() == 0)) {
+        Close(nghttp2_session_want_read(h2_) ? "connection closed by the peer" : "");
+        return;
+      }
+      Close("TLS read failed: " + SslFailure(err));
+      return;
+    }
+  }
+
+  bool StartHttp2() {
+    nghttp2_session_callbacks* cb = nullptr;
+    nghttp2_session_callbacks_new(&cb);
+    nghttp2_session_callbacks_set_on_begin_headers_callback(cb, OnBeginHeaders);
+    nghttp2_session_callbacks_set_on_header_callback(cb, OnHeader);
+    nghttp2_session_callbacks_set_on_frame_recv_callback(cb, OnFrameRecv);
+    nghttp2_session_callbacks_set_on_data_chunk_recv_callback(cb, OnDataChunk);
+    nghttp2_session_callbacks_set_on_stream_close_callback(cb, OnStreamClose);
+    nghttp2_option* opt = nullptr;
+    nghttp2_option_new(&opt);
+    nghttp2_option_set_no_auto_window_update(opt, 1);  // the window opens as the app takes the bytes
+    nghttp2_option_set_peer_max_concurrent_streams(opt, maxStreams_);
+    int rc = server_ ? nghttp2_session_server_new2(&h2_, cb, this, opt) : nghttp2_session_client_new2(&h2_, cb, this, opt);
+    nghttp2_option_del(opt);
+    nghttp2_session_callbacks_del(cb);
+    if (rc != 0) {
+      h2_ = nullptr;
+      Close(std::string("HTTP/2 session: ") + nghttp2_strerror(rc));
+      return false;
+    }
+    std::vector<nghttp2_settings_entry> settings = {
+        {NGHTTP2_SETTINGS_INITIAL_WINDOW_SIZE, static_cast<uint32_t>(streamWindow_)},
+        {NGHTTP2_SETTINGS_MAX_FRAME_SIZE, static_cast<uint32_t>(maxFrame_)},
+        {NGHTTP2_SETTINGS_ENABLE_PUSH, 0},
+    };
+    if (server_) settings.push_back({NGHTTP2_SETTINGS_MAX_CONCURRENT_STREAMS, static_cast<uint32_t>(maxStreams_)});
+    nghttp2_submit_settings(h2_, NGHTTP2_FLAG_NONE, settings.data(), settings.size());
+    nghttp2_session_set_local_window_size(h2_, NGHTTP2_FLAG_NONE, 0, static_cast<int32_t>(connectionWindow_));
+    return true;
+  }
+
+  // Gathers frames from nghttp2 and writes them with SSL_write until the socket would block.
+  void Flush() {
+    if (closed_ || h2_ == nullptr || inH2_ || inFlush_) return;
+    inFlush_ = true;
+    for (;;) {
+      if (wOff_ < wbuf_.size()) {
+        if (wantWrite_) break;
+        ERR_clear_error();
+        errno = 0;
+        int n = SSL_write(ssl_, wbuf_.data() + wOff_, static_cast<int>(wbuf_.size() - wOff_));
+        if (n > 0) {
+          wOff_ += n;
+          continue;
+        }
+        int err = SSL_get_error(ssl_, n);
+        if (err == SSL_ERROR_WANT_WRITE || err == SSL_ERROR_WANT_READ) {
+          wantWrite_ = err == SSL_ERROR_WANT_WRITE;
+          break;
+        }
+        inFlush_ = false;
+        Close("TLS write failed: " + SslFailure(err));
+        return;
+      }
+      wbuf_.clear();
+      wOff_ = 0;
+      while (wbuf_.size() < kWriteBatch) {
+        const uint8_t* data = nullptr;
+        inH2_ = true;
+        ssize_t n = nghttp2_session_mem_send(h2_, &data);
+        inH2_ = false;
+        if (ClosedWhileInH2()) {
+          inFlush_ = false;
+          return;
+        }
+        if (n < 0) {
+          inFlush_ = false;
+          Close(std::string("HTTP/2 send failed: ") + nghttp2_strerror(static_cast<int>(n)));
+          return;
+        }
+        if (n == 0) break;
+        wbuf_.insert(wbuf_.end(), data, data + n);
+      }
+      if (wbuf_.empty()) break;
+    }
+    inFlush_ = false;
+    if (closed_) return;
+    if (wbuf_.empty() && wbuf_.capacity() > 2 * kWriteBatch) std::vector<uint8_t>().swap(wbuf_);
+    SetEvents(tlsPoll_, UV_READABLE | (wantWrite_ ? UV_WRITABLE : 0));
+    if (wbuf_.empty() && !nghttp2_session_want_read(h2_) && !nghttp2_session_want_write(h2_)) Close("");
+  }
+
+  // ---- app sockets -----------------------------------------------------------------------------------------
+
+  void OnApp(Stream* s, int status, int events) {
+    if (status < 0) {
+      AbortStream(s);
+      return;
+    }
+    if (events & UV_WRITABLE) WriteToApp(s);
+    if ((events & UV_READABLE) && s->deferred) {
+      s->deferred = false;
+      nghttp2_session_resume_data(h2_, s->id);
+    }
+    UpdateAppEvents(s);
+  }
+
+  void UpdateAppEvents(Stream* s) {
+    if (s->fd < 0) return;
+    int events = (s->deferred ? UV_READABLE : 0) | (s->outOff < s->out.size() ? UV_WRITABLE : 0);
+    SetEvents(s->poll, events);
+  }
+
+  // The app socket failed: reset the stream; OnStreamClose closes the socket.
+  void AbortStream(Stream* s) {
+    if (s->h2Closed) {
+      streams_.erase(s->id);
+      FinishStream(s, NGHTTP2_CANCEL);
+      return;
+    }
+    nghttp2_submit_rst_stream(h2_, NGHTTP2_FLAG_NONE, s->id, NGHTTP2_CANCEL);
+    if (s->fd >= 0) SetEvents(s->poll, 0);
+    s->out.clear();
+    s->outOff = 0;
+  }
+
+  // Writes what the peer sent to the app socket and opens the window by what was taken.
+  void WriteToApp(Stream* s) {
+    if (s->fd < 0) return;
+    while (s->outOff < s->out.size()) {
+      ssize_t n = write(s->fd, s->out.data() + s->outOff, s->out.size() - s->outOff);
+      if (n > 0) {
+        s->outOff += n;
+        s->toApp += n;
+        nghttp2_session_consume(h2_, s->id, n);
+        continue;
+      }
+      if (n < 0 && errno == EINTR) continue;
+      if (n < 0 && errno == EAGAIN) break;
+      AbortStream(s);
+      return;
+    }
+    if (s->outOff == s->out.size()) {
+      s->out.clear();
+      s->outOff = 0;
+      if (s->out.capacity() > kReadChunk) std::vector<uint8_t>().swap(s->out);
+      MaybeShutApp(s);
+      if (s->h2Closed) {
+        streams_.erase(s->id);
+        FinishStream(s, NGHTTP2_NO_ERROR);
+        return;
+      }
+    }
+    UpdateAppEvents(s);
+  }
+
+  void MaybeShutApp(Stream* s) {
+    if (s->peerEnded && !s->appWriteShut && s->fd >= 0 && s->out.empty()) {
+      s->appWriteShut = true;
+      shutdown(s->fd, SHUT_WR);
+    }
+  }
+
+  // ---- nghttp2 callbacks -----------------------------------------------------------------------------------
+
+  static HboneSession* Self(void* user) { return static_cast<HboneSession*>(user); }
+
+  Stream* Find(int32_t id) {
+    auto it = streams_.find(id);
+    return it == streams_.end() ? nullptr : it->second;
+  }
+
+  static int OnBeginHeaders(nghttp2_session*, const nghttp2_frame* frame, void* user) {
+    HboneSession* self = Self(user);
+    if (frame->hd.type != NGHTTP2_HEADERS) return 0;
+    int32_t id = frame->hd.stream_id;
+    if (self->server_ && frame->headers.cat == NGHTTP2_HCAT_REQUEST && self->Find(id) == nullptr) {
+      auto* s = new Stream();
+      s->id = id;
+      self->streams_[id] = s;
+    }
+    return 0;
+  }
+
+  static int OnHeader(nghttp2_session*, const nghttp2_frame* frame, const uint8_t* name, size_t namelen,
+                      const uint8_t* value, size_t valuelen, uint8_t, void* user) {
+    Stream* s = Self(user)->Find(frame->hd.stream_id);
+    if (s == nullptr) return 0;
+    s->headers.emplace_back(reinterpret_cast<const char*>(name), namelen);
+    s->headers.emplace_back(reinterpret_cast<const char*>(value), valuelen);
+    return 0;
+  }
+
+  Napi::Array HeaderArray(Stream* s) {
+    Napi::Array a = Napi::Array::New(Env(), s->headers.size());
+    for (size_t i = 0; i < s->headers.size(); i++) a.Set(i, Napi::String::New(Env(), s->headers[i]));
+    s->headers.clear();
+    return a;
+  }
+
+  static int OnFrameRecv(nghttp2_session*, const nghttp2_frame* frame, void* user) {
+    HboneSession* self = Self(user);
+    int32_t id = frame->hd.stream_id;
+    switch (frame->hd.type) {
+      case NGHTTP2_HEADERS: {
+        Stream* s = self->Find(id);
+        if (s == nullptr) break;
+        if (frame->headers.cat == NGHTTP2_HCAT_REQUEST) {
+          self->Emit("stream", {Napi::Number::New(self->Env(), id), self->HeaderArray(s)});
+        } else if (frame->headers.cat == NGHTTP2_HCAT_RESPONSE) {
+          int status = 0;
+          for (size_t i = 0; i + 1 < s->headers.size(); i += 2) {
+            if (s->headers[i] == ":status") status = atoi(s->headers[i + 1].c_str());
+          }
+          self->Emit("response",
+                     {Napi::Number::New(self->Env(), id), Napi::Number::New(self->Env(), status), self->HeaderArray(s)});
+        } else {
+          s->headers.clear();
+        }
+        break;
+      }
+      case NGHTTP2_GOAWAY:
+        self->Emit("goaway", {Napi::Number::New(self->Env(), frame->goaway.error_code),
+                              Napi::Number::New(self->Env(), frame->goaway.last_stream_id)});
+        break;
+      case NGHTTP2_PING:
+        if (frame->hd.flags & NGHTTP2_FLAG_ACK) self->Emit("pong", {});
+        break;
+      default:
+        break;
+    }
+    if ((frame->hd.type == NGHTTP2_HEADERS || frame->hd.type == NGHTTP2_DATA) &&
+        (frame->hd.flags & NGHTTP2_FLAG_END_STREAM)) {
+      Stream* s = self->Find(id);
+      if (s != nullptr) {
+        s->peerEnded = true;
+        self->MaybeShutApp(s);
+      }
+    }
+    return 0;
+  }
+
+  static int OnDataChunk(nghttp2_session* h2, uint8_t, int32_t id, const uint8_t* data, size_t len, void* user) {
+    HboneSession* self = Self(user);
+    Stream* s = self->Find(id);
+    if (s == nullptr) {
+      nghttp2_session_consume_connection(h2, len);
+      return 0;
+    }
+    size_t done = 0;
+    if (s->fd >= 0 && s->out.empty()) {
+      while (done < len) {
+        ssize_t n = write(s->fd, data + done, len - done);
+        if (n > 0) {
+          done += n;
+          continue;
+        }
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0 && errno == EAGAIN) break;
+        self->AbortStream(s);
+        nghttp2_session_consume(h2, id, len);
+        return 0;
+      }
+      if (done > 0) {
+        s->toApp += done;
+        nghttp2_session_consume(h2, id, done);
+      }
+    }
+    if (done < len) {
+      s->out.insert(s->out.end(), data + done, data + len);
+      self->UpdateAppEvents(s);
+    }
+    return 0;
+  }
+
+  // Data provider: reads the app socket straight into nghttp2's frame buffer.
+  static ssize_t ReadFromApp(nghttp2_session*, int32_t id, uint8_t* buf, size_t length, uint32_t* flags,
+                             nghttp2_data_source*, void* user) {
+    HboneSession* self = Self(user);
+    Stream* s = self->Find(id);
+    if (s == nullptr) return NGHTTP2_ERR_TEMPORAL_CALLBACK_FAILURE;
+    if (s->fd < 0) {
+      s->deferred = true;
+      return NGHTTP2_ERR_DEFERRED;
+    }
+    if (s->headOff < s->head.size()) {
+      size_t n = std::min(length, s->head.size() - s->headOff);
+      memcpy(buf, s->head.data() + s->headOff, n);
+      s->headOff += n;
+      s->fromApp += n;
+      if (s->headOff == s->head.size()) std::vector<uint8_t>().swap(s->head);
+      return static_cast<ssize_t>(n);
+    }
+    for (;;) {
+      ssize_t n = read(s->fd, buf, length);
+      if (n > 0) {
+        s->fromApp += n;
+        return n;
+      }
+      if (n == 0) {
+        *flags |= NGHTTP2_DATA_FLAG_EOF;
+        return 0;
+      }
+      if (errno == EINTR) continue;
+      if (errno == EAGAIN) {
+        s->deferred = true;
+        self->UpdateAppEvents(s);
+        return NGHTTP2_ERR_DEFERRED;
+      }
+      self->AbortStream(s);  // the app socket failed: RST_STREAM(CANCEL)
+      return NGHTTP2_ERR_DEFERRED;
+    }
+  }
+
+  static int OnStreamClose(nghttp2_session*, int32_t id, uint32_t code, void* user) {
+    HboneSession* self = Self(user);
+    Stream* s = self->Find(id);
+    if (s == nullptr) return 0;
+    if (code == NGHTTP2_NO_ERROR && s->fd >= 0 && s->outOff < s->out.size()) {
+      s->h2Closed = true;  // finished by WriteToApp once the app has every byte
+      return 0;
+    }
+    self->streams_.erase(id);
+    self->FinishStream(s, code);
+    return 0;
+  }
+
+  // Closes the app socket (a reset unless the stream ended cleanly with every byte delivered) and reports.
+  void FinishStream(Stream* s, uint32_t code) {
+    if (s->fd >= 0) {
+      ClosePoll(s->poll);
+      bool clean = code == NGHTTP2_NO_ERROR && s->out.size() == s->outOff;
+      if (clean) close(s->fd);
+      else AbortFd(s->fd);
+      s->fd = -1;
+    }
+    Napi::Env env = Env();
+    Emit("streamClose", {Napi::Number::New(env, s->id), Napi::Number::New(env, code),
+                         Napi::Number::New(env, static_cast<double>(s->fromApp)),
+                         Napi::Number::New(env, static_cast<double>(s->toApp))});
+    delete s;
+  }
+
+  // ---- events, closing -------------------------------------------------------------------------------------
+
+  void Emit(const char* kind, std::initializer_list<napi_value> args) {
+    Napi::Env env = Env();
+    std::vector<napi_value> argv;
+    argv.push_back(Napi::String::New(env, kind));
+    argv.insert(argv.end(), args.begin(), args.end());
+    try {
+      emit_.MakeCallback(Value(), argv, asyncContext_);
+    } catch (const Napi::Error& e) {
+      napi_fatal_exception(env_, e.Value());
+    }
+  }
+
+  bool ClosedWhileInH2() {
+    if (pendingClose_) Close(pendingCloseError_);
+    return closed_;
+  }
+
+  void AfterEvent() {
+    if (!closed_) Flush();
+  }
+
+  // nghttp2 must not be torn down from inside one of its own calls: a close asked for there (by us or by a
+  // JS listener) waits until the call returns.
+  void Close(const std::string& error) {
+    if (closed_) return;
+    if (inH2_) {
+      if (!pendingClose_) pendingCloseError_ = error;
+      pendingClose_ = true;
+      return;
+    }
+    closed_ = true;
+    std::vector<Stream*> open;
+    for (auto& [id, s] : streams_) open.push_back(s);
+    streams_.clear();
+    for (Stream* s : open) FinishStream(s, NGHTTP2_CANCEL);
+    if (h2_ != nullptr) {
+      nghttp2_session_del(h2_);
+      h2_ = nullptr;
+    }
+    ClosePoll(tlsPoll_);
+    if (ssl_ != nullptr) {
+      if (error.empty()) SSL_shutdown(ssl_);  // best effort close_notify; the socket is non-blocking
+      SSL_free(ssl_);
+      ssl_ = nullptr;
+    }
+    if (fd_ >= 0) {
+      close(fd_);
+      fd_ = -1;
+    }
+    Emit("close", {Napi::String::New(Env(), error)});
+    tlsRef_.Reset();
+    Unref();  // balances the Ref() of the constructor; JS may now collect the object
+  }
+
+  napi_env env_ = nullptr;
+  uv_loop_t* loop_ = nullptr;
+  int fd_ = -1;
+  SSL* ssl_ = nullptr;
+  nghttp2_session* h2_ = nullptr;
+  Poll* tlsPoll_ = nullptr;
+  Napi::ObjectReference tlsRef_;
+  Napi::FunctionReference emit_;
+  napi_async_context asyncContext_ = nullptr;
+  std::unordered_map<int32_t, Stream*> streams_;
+  std::vector<uint8_t> wbuf_;
+  size_t wOff_ = 0;
+  bool server_ = false;
+  bool closed_ = false;
+  bool wantWrite_ = false;
+  bool inH2_ = false;
+  bool inFlush_ = false;
+  bool goingAway_ = false;
+  bool pendingClose_ = false;
+  std::string pendingCloseError_;
+  int64_t streamWindow_ = 0;
+  int64_t connectionWindow_ = 0;
+  int64_t maxStreams_ = 0;
+  int64_t maxFrame_ = 0;
+};
+
+}  // namespace
+
+void InitHboneSession(Napi::Env env, Napi::Object exports) {
+  InitTlsContext(env, exports);
+  exports.Set("HboneSession", HboneSession::Define(env));
+}
+
+}  // namespace meshnet

@@ -1,0 +1,224 @@
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { createHash, randomBytes } from 'node:crypto';
+import net from 'node:net';
+import tls from 'node:tls';
+import { once } from 'node:events';
+import { CertificateAuthority } from '../ca/index.ts';
+import { createCsr, hboneClientOptions, hboneServerOptions, checkClientTrustDomain, peerIdentity, spiffeIdsOf } from '../tls/index.ts';
+import type { MtlsMaterial } from '../tls/index.ts';
+import { HboneServer } from './server.ts';
+import { HbonePool } from './pool.ts';
+import { NativeHboneSession, headerValue, nativeTlsContext } from './native-session.ts';
+
+const TD = 'cluster.local';
+const CLIENT_ID = `spiffe://${TD}/ns/default/sa/sleep`;
+const SERVER_ID = `spiffe://${TD}/ns/default/sa/echo`;
+
+async function issue(ca: CertificateAuthority, id: string): Promise<MtlsMaterial> {
+  const csr = await createCsr(id);
+  return { keyPem: csr.keyPem, certChain: await ca.sign(csr.csrPem), roots: ca.rootCertPem };
+}
+
+let ca: CertificateAuthority;
+let clientMat: MtlsMaterial;
+let serverMat: MtlsMaterial;
+let echo: net.Server;
+let echoPort: number;
+const closers: (() => unknown)[] = [];
+
+/** Echoes every byte back and half-closes after its peer does. */
+function startEcho(): Promise<net.Server> {
+  const s = net.createServer({ allowHalfOpen: true }, (sock) => {
+    sock.pipe(sock);
+    sock.on('error', () => {});
+  });
+  return new Promise((resolve) => s.listen(0, '127.0.0.1', () => resolve(s)));
+}
+
+function connect(port: number): Promise<net.Socket> {
+  return new Promise((resolve, reject) => {
+    const sock = net.connect({ host: '127.0.0.1', port, allowHalfOpen: true });
+    sock.once('connect', () => resolve(sock));
+    sock.once('error', reject);
+  });
+}
+
+/** A connected pair on loopback: `app` is what the test drives, `proxySide` is handed to a session. */
+async function appPair(): Promise<{ app: net.Socket; proxySide: net.Socket }> {
+  const server = net.createServer({ allowHalfOpen: true, pauseOnConnect: true });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const accepted = once(server, 'connection');
+  const app = await connect((server.address() as net.AddressInfo).port);
+  const [proxySide] = (await accepted) as [net.Socket];
+  server.close();
+  return { app, proxySide };
+}
+
+/** Writes `payload` into `app`, half-closes, and resolves with everything that came back. */
+async function exchange(app: net.Socket, payload: Buffer): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  app.on('data', (c: Buffer) => chunks.push(c));
+  app.end(payload);
+  await once(app, 'end');
+  return Buffer.concat(chunks);
+}
+
+const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
+
+before(async () => {
+  ca = await CertificateAuthority.generate({ trustDomain: TD });
+  clientMat = await issue(ca, CLIENT_ID);
+  serverMat = await issue(ca, SERVER_ID);
+  echo = await startEcho();
+  echoPort = (echo.address() as net.AddressInfo).port;
+});
+
+after(async () => {
+  for (const c of closers.reverse()) await c();
+  echo.close();
+});
+
+/** Our JavaScript HBONE server, tunnelling to the echo app. */
+async function jsServer(): Promise<HboneServer> {
+  const server = await HboneServer.bind({
+    host: '127.0.0.1',
+    port: 0,
+    tls: hboneServerOptions(serverMat),
+    verifyPeer: (socket) => checkClientTrustDomain(socket, TD),
+    onConnect: async (req) => {
+      assert.equal(peerIdentity(req.tlsSocket)?.toString(), CLIENT_ID);
+      return { status: 200, upstream: await connect(req.authority.port) };
+    },
+  });
+  closers.push(() => server.close({ force: true }));
+  return server;
+}
+
+async function nativeClient(port: number): Promise<NativeHboneSession> {
+  const session = new NativeHboneSession(await connect(port), nativeTlsContext(clientMat, 'client'));
+  const cert = await session.handshake();
+  assert.ok(cert, 'the server presented a certificate');
+  assert.deepEqual(spiffeIdsOf(cert).map(String), [SERVER_ID]);
+  closers.push(() => session.destroy());
+  return session;
+}
+
+test('native client -> Node HBONE server: 8 MiB each way intact, half-close both ways, no reset', async () => {
+  const server = await jsServer();
+  const session = await nativeClient(server.address().port);
+  const stream = await session.open(`127.0.0.1:${echoPort}`, ['forwarded', 'for="10.0.0.5:4321"']);
+  assert.equal(stream.status, 200);
+  const { app, proxySide } = await appPair();
+  const ended = session.attach(stream.id, proxySide);
+  const payload = randomBytes(8 * 1024 * 1024);
+  const back = await exchange(app, payload);
+  assert.equal(back.length, payload.length);
+  assert.equal(sha(back), sha(payload));
+  const end = await ended;
+  assert.deepEqual(end, { code: 0, fromApp: payload.length, toApp: payload.length });
+  assert.equal(session.streamCount, 0);
+});
+
+test('Node HBONE client -> native server: headers reach the server, policy answers, bytes flow both ways', async () => {
+  const serverCtx = nativeTlsContext(serverMat, 'server');
+  const seen: string[][] = [];
+  const listener = net.createServer({ pauseOnConnect: true }, (sock) => {
+    const session = new NativeHboneSession(sock, serverCtx);
+    closers.push(() => session.destroy());
+    session.handshake().then(
+      (cert) => {
+        if (!cert || spiffeIdsOf(cert).map(String).join() !== CLIENT_ID) session.destroy('unexpected client identity');
+      },
+      () => {},
+    );
+    session.onStream = (id, headers) => {
+      seen.push(headers);
+      const authority = headerValue(headers, ':authority') ?? '';
+      if (!authority.endsWith(`:${echoPort}`)) {
+        void session.respond(id, 401, false);
+        return;
+      }
+      void connect(echoPort).then((upstream) => {
+        void session.respond(id, 200, true);
+        void session.attach(id, upstream);
+      });
+    };
+  });
+  await new Promise<void>((resolve) => listener.listen(0, '127.0.0.1', resolve));
+  closers.push(() => listener.close());
+  const port = (listener.address() as net.AddressInfo).port;
+  const pool = new HbonePool();
+  closers.push(() => pool.close({ force: true }));
+  const dial = () =>
+    new Promise<tls.TLSSocket>((resolve, reject) => {
+      const sock = tls.connect({ host: '127.0.0.1', port, ...hboneClientOptions(clientMat, { expectedIdentities: [SERVER_ID] }) });
+      sock.once('secureConnect', () => resolve(sock));
+      sock.once('error', reject);
+    });
+
+  const tunnel = await pool.connect({ key: 'k', dial, authority: `127.0.0.1:${echoPort}`, headers: { baggage: 'k8s.namespace.name=default' } });
+  const payload = randomBytes(3 * 1024 * 1024 + 17);
+  const chunks: Buffer[] = [];
+  tunnel.stream.on('data', (c: Buffer) => chunks.push(c));
+  tunnel.stream.end(payload);
+  await once(tunnel.stream, 'end');
+  assert.equal(sha(Buffer.concat(chunks)), sha(payload));
+  assert.equal(headerValue(seen[0]!, ':method'), 'CONNECT');
+  assert.equal(headerValue(seen[0]!, 'baggage'), 'k8s.namespace.name=default');
+
+  await assert.rejects(
+    pool.connect({ key: 'k', dial, authority: '127.0.0.1:1' }),
+    (err: Error & { status?: number }) => err.status === 401,
+  );
+});
+
+test('native client -> native server: many streams on one session, each echoed, sessions close cleanly on GOAWAY', async () => {
+  const serverCtx = nativeTlsContext(serverMat, 'server');
+  let serverSession: NativeHboneSession | undefined;
+  const listener = net.createServer({ pauseOnConnect: true }, (sock) => {
+    const session = new NativeHboneSession(sock, serverCtx);
+    serverSession = session;
+    session.onStream = (id) => {
+      void connect(echoPort).then((upstream) => {
+        void session.respond(id, 200, true);
+        void session.attach(id, upstream);
+      });
+    };
+  });
+  await new Promise<void>((resolve) => listener.listen(0, '127.0.0.1', resolve));
+  closers.push(() => listener.close());
+  const session = await nativeClient((listener.address() as net.AddressInfo).port);
+  const one = async (i: number) => {
+    const stream = await session.open(`127.0.0.1:${echoPort}`);
+    const { app, proxySide } = await appPair();
+    void session.attach(stream.id, proxySide);
+    const payload = Buffer.from(`request ${i} `.repeat(50 + i));
+    assert.equal((await exchange(app, payload)).toString(), payload.toString());
+  };
+  await Promise.all(Array.from({ length: 50 }, (_, i) => one(i)));
+  await session.ping();
+  session.goaway();
+  assert.equal(await session.closed(), '');
+  assert.ok(serverSession);
+  assert.equal(await serverSession.closed(), '');
+});
+
+test('a server from another CA fails the native handshake with a reason, and nothing else is disturbed', async () => {
+  const other = await CertificateAuthority.generate({ trustDomain: TD });
+  const strangerMat = await issue(other, SERVER_ID);
+  const listener = net.createServer({ pauseOnConnect: true }, (sock) => {
+    const session = new NativeHboneSession(sock, nativeTlsContext(strangerMat, 'server'));
+    session.handshake().catch(() => {});
+  });
+  await new Promise<void>((resolve) => listener.listen(0, '127.0.0.1', resolve));
+  closers.push(() => listener.close());
+  const session = new NativeHboneSession(await connect((listener.address() as net.AddressInfo).port), nativeTlsContext(clientMat, 'client'));
+  await assert.rejects(session.handshake(), (err: Error & { code?: string }) => err.code === 'ERR_HBONE_TLS' && /certificate verify failed/.test(err.message));
+  assert.match(await session.closed(), /certificate verify failed/);
+});
+
+test('bad TLS material is refused with a message naming it', () => {
+  assert.throws(() => nativeTlsContext({ ...clientMat, keyPem: 'not a key' }, 'client'), /key is not a PEM private key/);
+  assert.throws(() => nativeTlsContext({ ...clientMat, roots: '' }, 'client'), /roots/);
+});
