@@ -89,6 +89,7 @@ struct Stream {
   size_t outOff = 0;
   std::vector<std::string> headers;  // collected while HEADERS arrive
   bool deferred = false;             // the data provider waits for the app socket to be readable
+  bool drained = false;              // the last read took less than asked: wait for the poll, skip a read
   bool peerEnded = false;            // END_STREAM received
   bool appWriteShut = false;         // FIN passed on to the app
   bool h2Closed = false;             // nghttp2 closed it cleanly; bytes for the app are still queued
@@ -425,6 +426,9 @@ class HboneSession : public Napi::ObjectWrap<HboneSession> {
           Close(std::string("HTTP/2 error from the peer: ") + nghttp2_strerror(static_cast<int>(used)));
           return;
         }
+        // Nothing decrypted or buffered is left: stop here rather than pay a read() that says EAGAIN; the
+        // (level-triggered) poll reports the socket again if more arrived.
+        if (!SSL_has_pending(ssl_)) return;
         continue;
       }
       int err = SSL_get_error(ssl_, n);
@@ -531,10 +535,19 @@ class HboneSession : public Napi::ObjectWrap<HboneSession> {
       AbortStream(s);
       return;
     }
+    int32_t id = s->id;
     if (events & UV_WRITABLE) WriteToApp(s);
-    if ((events & UV_READABLE) && s->deferred) {
-      s->deferred = false;
-      nghttp2_session_resume_data(h2_, s->id);
+    if ((s = Find(id)) == nullptr) return;
+    if (events & UV_READABLE) {
+      s->drained = false;
+      if (s->deferred) {
+        s->deferred = false;
+        nghttp2_session_resume_data(h2_, id);
+        // Send now, then look at the poll: the read usually ends deferred again, and the poll stays as it is
+        // instead of being stopped and restarted (two epoll_ctl calls per request).
+        Flush();
+        if (closed_ || (s = Find(id)) == nullptr) return;
+      }
     }
     UpdateAppEvents(s);
   }
@@ -725,10 +738,16 @@ class HboneSession : public Napi::ObjectWrap<HboneSession> {
       if (s->headOff == s->head.size()) std::vector<uint8_t>().swap(s->head);
       return static_cast<ssize_t>(n);
     }
+    if (s->drained) {  // a read now would almost surely say EAGAIN; the poll will tell when there is more
+      s->deferred = true;
+      self->UpdateAppEvents(s);
+      return NGHTTP2_ERR_DEFERRED;
+    }
     for (;;) {
       ssize_t n = read(s->fd, buf, length);
       if (n > 0) {
         s->fromApp += n;
+        if (static_cast<size_t>(n) < length) s->drained = true;
         return n;
       }
       if (n == 0) {

@@ -16,4 +16,11 @@ export {
 } from './headers.ts';
 export type { BaggageSource } from './headers.ts';
 export { HboneError } from './hbone-error.ts';
+export { NativeHboneSession, headerRecord, headerValue, nativeTlsContext } from './native-session.ts';
+export type { NativeTlsContext, NativeStreamEnd, FlatHeaders, NativeSessionOptions } from './native-session.ts';
 export * from './settings.ts';
+export { NativeHbonePool } from './native-pool.ts';
+export type { NativeConnectOptions, NativeTunnel } from './native-pool.ts';
+export { NativeHboneServer } from './native-server.ts';
+export type { ConnInfo, NativeHboneRequest, NativeHboneServerOptions } from './native-server.ts';
+export { startNativeKeepalive } from './native-keepalive.ts';

@@ -107,6 +107,7 @@ export class NativeHboneSession {
           handshakeDone(a[0] instanceof Buffer ? new X509Certificate(a[0]) : undefined);
           break;
         case 'stream':
+          this.#track(a[0] as number);
           if (this.onStream) this.onStream(a[0] as number, a[1] as FlatHeaders);
           else this.#h.reset(a[0] as number, REFUSED_STREAM);
           break;
@@ -177,9 +178,15 @@ export class NativeHboneSession {
 
   /** Server: answer stream `id`; `open` keeps it for attach(), otherwise the answer ends it. */
   respond(id: number, status: number, open: boolean, headers: FlatHeaders = []): Promise<NativeStreamEnd> {
-    const w = this.#streams.get(id) ?? this.#track(id);
+    const w = this.#streams.get(id);
+    if (w === undefined || this.#isClosed) throw new HboneError('ERR_HBONE_STREAM', `stream ${id} is not open (reset by the peer, or the session closed)`);
     this.#h.respond(id, status, headers, open);
     return w.ended;
+  }
+
+  /** Whether stream `id` is still open. */
+  hasStream(id: number): boolean {
+    return this.#streams.has(id);
   }
 
   /**
@@ -244,6 +251,16 @@ function takeOver(socket: Socket, fn: string): number {
 
 const CANCEL = 0x8;
 const REFUSED_STREAM = 0x7;
+
+/** Flat headers as a record (names are lower case in HTTP/2; a repeated name's values are joined with ', '). */
+export function headerRecord(headers: FlatHeaders): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (let i = 0; i + 1 < headers.length; i += 2) {
+    const name = headers[i] as string;
+    out[name] = out[name] === undefined ? (headers[i + 1] as string) : `${out[name]}, ${headers[i + 1]}`;
+  }
+  return out;
+}
 
 /** Header value by name from a flat list. */
 export function headerValue(headers: FlatHeaders, name: string): string | undefined {

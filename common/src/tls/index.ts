@@ -5,7 +5,15 @@ export { createCsr } from './csr.ts';
 export type { CsrBundle } from './csr.ts';
 export { HBONE_ALPN, HBONE_CIPHERS, HBONE_ECDH_CURVES, hboneClientOptions, hboneServerOptions } from './mtls.ts';
 export type { MtlsClientExpectation, MtlsMaterial } from './mtls.ts';
-export { checkClientTrustDomain, enforceClientTrustDomain, peerIdentity, spiffeServerIdentityCheck } from './verify.ts';
+export {
+  certIdentity,
+  checkCertTrustDomain,
+  checkClientTrustDomain,
+  enforceClientTrustDomain,
+  peerIdentity,
+  serverIdentityCheck,
+  spiffeServerIdentityCheck,
+} from './verify.ts';
 export type { CheckServerIdentity } from './verify.ts';
 export { parseSubjectAltName, spiffeIdsOf, uriSansOf } from './san.ts';
 export type { AnyNodeCert, SanEntry } from './san.ts';

@@ -1,3 +1,4 @@
+import type { X509Certificate } from 'node:crypto';
 import type { PeerCertificate, Server as TlsServer, TLSSocket } from 'node:tls';
 import { SpiffeId } from '../identity/index.ts';
 import { spiffeIdsOf } from './san.ts';
@@ -13,12 +14,19 @@ export type CheckServerIdentity = (hostname: string, cert: PeerCertificate) => E
  * mTLS options disable resumption.
  */
 export function spiffeServerIdentityCheck(expected: Iterable<SpiffeId | string>): CheckServerIdentity {
+  const check = serverIdentityCheck(expected);
+  return (_hostname, cert) => check(cert);
+}
+
+/** The same check on any certificate form (Node's PeerCertificate or an X509Certificate, as native sessions give). */
+export function serverIdentityCheck(expected: Iterable<SpiffeId | string>): (cert: PeerCertificate | X509Certificate | undefined) => Error | undefined {
   const wanted = [...expected].map((id) => (typeof id === 'string' ? SpiffeId.parse(id) : id).toString());
   if (wanted.length === 0) {
     throw new TlsError(TlsErrorCode.INVALID_MATERIAL, 'at least one expected server identity is required');
   }
   const wantedSet = new Set(wanted);
-  return (_hostname, cert) => {
+  return (cert) => {
+    if (cert === undefined) return new TlsError(TlsErrorCode.NO_PEER_IDENTITY, 'server presented no certificate');
     let got: string[];
     try {
       got = spiffeIdsOf(cert).map((id) => id.toString());
@@ -39,7 +47,11 @@ export function spiffeServerIdentityCheck(expected: Iterable<SpiffeId | string>)
  * workload of another trust domain that shares those roots. Returns the error rather than throwing.
  */
 export function checkClientTrustDomain(socket: TLSSocket, trustDomain: string): TlsError | undefined {
-  const cert = socket.getPeerX509Certificate();
+  return checkCertTrustDomain(socket.getPeerX509Certificate(), trustDomain);
+}
+
+/** {@link checkClientTrustDomain} on the client's certificate itself. */
+export function checkCertTrustDomain(cert: X509Certificate | undefined, trustDomain: string): TlsError | undefined {
   if (!cert) return new TlsError(TlsErrorCode.NO_PEER_IDENTITY, 'client presented no certificate');
   let ids: SpiffeId[];
   try {
@@ -81,7 +93,11 @@ export function enforceClientTrustDomain(
 
 /** The authenticated peer's identity: the first SPIFFE URI SAN of its leaf, or undefined if it has none. */
 export function peerIdentity(socket: TLSSocket): SpiffeId | undefined {
-  const cert = socket.getPeerX509Certificate();
+  return certIdentity(socket.getPeerX509Certificate());
+}
+
+/** The first SPIFFE URI SAN of a certificate, or undefined. */
+export function certIdentity(cert: X509Certificate | undefined): SpiffeId | undefined {
   if (!cert) return undefined;
   try {
     return spiffeIdsOf(cert)[0];

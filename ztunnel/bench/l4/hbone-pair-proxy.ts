@@ -7,7 +7,7 @@
 import { readFileSync } from 'node:fs';
 import net from 'node:net';
 import tls from 'node:tls';
-import { HbonePool, HboneServer, splice } from '@mesh/common/hbone';
+import { HbonePool, HboneServer, NativeHboneSession, headerValue, nativeTlsContext, splice } from '@mesh/common/hbone';
 import { checkClientTrustDomain, hboneClientOptions, hboneServerOptions } from '@mesh/common/tls';
 import type { MtlsMaterial } from '@mesh/common/tls';
 
@@ -25,7 +25,55 @@ const listenPort = Number(process.env.LISTEN_PORT ?? 0);
 const ready = (port: number): void => void process.stdout.write(`${JSON.stringify({ port })}\n`);
 let stop: () => Promise<void>;
 
-if (env('ROLE') === 'server') {
+const nativePath = process.env.HBONE_NATIVE === '1';
+
+if (nativePath && env('ROLE') === 'server') {
+  // The native data path (common/native hbone-session.cc) on both legs.
+  const ctx = nativeTlsContext(material, 'server');
+  const server = net.createServer({ pauseOnConnect: true, noDelay: true }, (sock) => {
+    const session = new NativeHboneSession(sock, ctx);
+    session.handshake().catch(() => {});
+    session.onStream = (id, headers) => {
+      const [host, port] = (headerValue(headers, ':authority') ?? '').split(':');
+      const up = net.connect({ host, port: Number(port), allowHalfOpen: true, noDelay: true });
+      up.once('error', () => void session.respond(id, 503, false));
+      up.once('connect', () => {
+        void session.respond(id, 200, true);
+        void session.attach(id, up);
+      });
+    };
+  });
+  await new Promise<void>((resolve) => server.listen({ host: '127.0.0.1', port: listenPort, backlog: 4096 }, resolve));
+  ready((server.address() as net.AddressInfo).port);
+  stop = async () => void server.close();
+} else if (nativePath) {
+  const ctx = nativeTlsContext(material, 'client');
+  let session: Promise<NativeHboneSession> | undefined;
+  const open = () => {
+    session ??= new Promise<NativeHboneSession>((resolve, reject) => {
+      const tcp = net.connect({ host: '127.0.0.1', port: Number(env('PEER_PORT')), noDelay: true });
+      tcp.once('error', reject);
+      tcp.once('connect', () => {
+        const s = new NativeHboneSession(tcp, ctx);
+        s.handshake().then(() => resolve(s), reject);
+      });
+    });
+    return session;
+  };
+  const listener = net.createServer({ allowHalfOpen: true, noDelay: true, pauseOnConnect: true }, (sock) => {
+    sock.on('error', () => {});
+    open()
+      .then(async (s) => {
+        const stream = await s.open(env('AUTHORITY'));
+        if (stream.status !== 200) throw new Error(`status ${stream.status}`);
+        return s.attach(stream.id, sock);
+      })
+      .catch(() => sock.resetAndDestroy());
+  });
+  await new Promise<void>((resolve) => listener.listen({ host: '127.0.0.1', port: listenPort, backlog: 4096 }, resolve));
+  ready((listener.address() as net.AddressInfo).port);
+  stop = async () => void listener.close();
+} else if (env('ROLE') === 'server') {
   const server = await HboneServer.bind({
     host: '127.0.0.1',
     port: listenPort,

@@ -1,13 +1,12 @@
 // Outbound capture (15001) of one pod: original destination → route (outbound-decision.ts) → HBONE through
 // the pod's own pool (mTLS with the pod's certificate, sockets made in the pod netns with mark 1337), plain
-// TCP for non-mesh destinations, or passthrough.
+// TCP for non-mesh destinations, or passthrough. HBONE runs on the native data path: once the CONNECT is
+// answered, the client socket is joined to its stream in C++ (common/native hbone-session.cc).
 import type net from 'node:net';
-import tls from 'node:tls';
-import type { TLSSocket } from 'node:tls';
 import { errorMessage } from '@mesh/common/errors';
-import { HbonePool, formatBaggage, formatForwarded, formatHostPort, newTraceparent, splice } from '@mesh/common/hbone';
+import { NativeHbonePool, NativeHboneSession, formatBaggage, formatForwarded, formatHostPort, newTraceparent } from '@mesh/common/hbone';
 import { connectInNetns, listenInNetns, originalDst } from '@mesh/common/net';
-import { hboneClientOptions } from '@mesh/common/tls';
+import { serverIdentityCheck } from '@mesh/common/tls';
 import { canonicalIpText } from '../state/ip-text.ts';
 import type { Workload } from '../state/types.ts';
 import type { ResponseFlag } from '../telemetry/labels.ts';
@@ -16,20 +15,21 @@ import type { Live, PodInfo, ProxyInputs } from './inputs.ts';
 import { decideOutbound } from './outbound-decision.ts';
 import type { OutboundRoute } from './outbound-decision.ts';
 import { pipeSockets } from './pipe-sockets.ts';
+import { tlsContextOf } from './tls-contexts.ts';
 
 const CONNECT_TIMEOUT_MS = 10_000;
 
 export class Outbound {
   readonly server: net.Server;
-  readonly pool: HbonePool;
+  readonly pool: NativeHbonePool;
 
-  private constructor(server: net.Server, pool: HbonePool) {
+  private constructor(server: net.Server, pool: NativeHbonePool) {
     this.server = server;
     this.pool = pool;
   }
 
   static async bind(inputs: ProxyInputs, pod: PodInfo, live: Live, port = 15001): Promise<Outbound> {
-    const pool = new HbonePool();
+    const pool = new NativeHbonePool();
     const server = await listenInNetns({ netnsFd: pod.netnsFd, host: '0.0.0.0', port, mark: INPOD_MARK, reusePort: true, serverOptions: { allowHalfOpen: true, noDelay: true } });
     const out = new Outbound(server, pool);
     server.on('connection', (sock: net.Socket) => {
@@ -104,7 +104,7 @@ export class Outbound {
           // Pool sessions are the pod's too: a forced drain cuts them with the rest.
           const s = await dialHbone(inputs, pod, route);
           live.add(s);
-          s.once('close', () => live.delete(s));
+          void s.closed().then(() => live.delete(s));
           return s;
         },
         authority: route.authority,
@@ -116,15 +116,13 @@ export class Outbound {
       return fail(flag, errorMessage(err));
     }
     if (sock.destroyed) {
-      tunnel.stream.close();
+      tunnel.reset();
       record.end({ bytesSent: 0, bytesRecv: 0, error: 'client went away' });
       return;
     }
-    live.add(tunnel.stream);
-    tunnel.stream.once('close', () => live.delete(tunnel.stream));
-    const result = await splice(sock, tunnel.stream);
-    // Socket totals, not splice's counts: the client may have sent bytes while the tunnel was being set up.
-    record.end({ bytesSent: sock.bytesRead, bytesRecv: sock.bytesWritten, error: result.error?.message });
+    // The bytes the client sent while the tunnel was set up go first; the stream's totals include them.
+    const end = await tunnel.attach(sock);
+    record.end({ bytesSent: end.fromApp, bytesRecv: end.toApp, error: end.code === 0 ? undefined : `stream reset (HTTP/2 code ${end.code})` });
   }
 }
 
@@ -144,27 +142,25 @@ function hboneHeaders(source: Workload | undefined, srcIp: string, srcPort: numb
   };
 }
 
-/** A new mTLS connection for the pool: TCP from inside the pod netns (mark 1337), TLS with the pod's cert. */
-async function dialHbone(inputs: ProxyInputs, pod: PodInfo, route: Extract<OutboundRoute, { kind: 'hbone' }>): Promise<TLSSocket> {
+/** A new mTLS session for the pool: TCP from inside the pod netns (mark 1337), native TLS with the pod's cert,
+ * the server's SPIFFE identity checked against the route's expected identities. */
+async function dialHbone(inputs: ProxyInputs, pod: PodInfo, route: Extract<OutboundRoute, { kind: 'hbone' }>): Promise<NativeHboneSession> {
   const cert = await inputs.certs.get(pod.identity);
-  const options = hboneClientOptions({ keyPem: cert.keyPem, certChain: cert.certChain, roots: cert.roots }, { expectedIdentities: route.expectedIdentities });
+  const checkServer = serverIdentityCheck(route.expectedIdentities);
+  const where = formatHostPort(route.dialIp, route.dialPort);
   const tcp = await connectInNetns({ netnsFd: pod.netnsFd, host: route.dialIp, port: route.dialPort, mark: INPOD_MARK, timeoutMs: CONNECT_TIMEOUT_MS });
-  return await new Promise<TLSSocket>((resolve, reject) => {
-    const s = tls.connect({ ...options, socket: tcp });
-    const timer = setTimeout(() => {
-      s.destroy();
-      reject(new Error(`TLS handshake with ${formatHostPort(route.dialIp, route.dialPort)} timed out`));
-    }, CONNECT_TIMEOUT_MS);
-    s.once('secureConnect', () => {
-      clearTimeout(timer);
-      s.off('error', onError);
-      resolve(s);
-    });
-    const onError = (err: Error) => {
-      clearTimeout(timer);
-      tcp.destroy();
-      reject(new Error(`TLS handshake with ${formatHostPort(route.dialIp, route.dialPort)} failed: ${err.message}`, { cause: err }));
-    };
-    s.once('error', onError);
-  });
+  const session = new NativeHboneSession(tcp, tlsContextOf(cert, 'client'));
+  const timer = setTimeout(() => session.destroy(`TLS handshake with ${where} timed out`), CONNECT_TIMEOUT_MS);
+  try {
+    const err = checkServer(await session.handshake());
+    if (err) {
+      session.destroy(err.message);
+      throw err;
+    }
+  } catch (err) {
+    throw new Error(`TLS handshake with ${where} failed: ${errorMessage(err)}`, { cause: err });
+  } finally {
+    clearTimeout(timer);
+  }
+  return session;
 }
