@@ -11,6 +11,10 @@ export const ADDON = join(common, 'native', 'build', 'Release', 'mesh_net.node')
 const required = process.argv.includes('--require');
 
 const missingTools = ['make', 'g++'].filter((t) => spawnSync('sh', ['-c', `command -v ${t}`]).status !== 0);
+// The HBONE data path compiles against nghttp2's and OpenSSL's headers (Debian's libnghttp2-dev, libssl-dev).
+for (const [header, pkg] of [['/usr/include/nghttp2/nghttp2.h', 'libnghttp2-dev'], ['/usr/include/openssl/ssl.h', 'libssl-dev']]) {
+  if (!existsSync(header)) missingTools.push(pkg);
+}
 if (missingTools.length > 0) {
   const msg = `build-native: cannot build the native socket module yet: ${missingTools.join(', ')} not installed`;
   if (required) {

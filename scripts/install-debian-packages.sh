@@ -5,8 +5,9 @@ set -euo pipefail
 export DEBIAN_FRONTEND=noninteractive
 # iptables/nftables/ipset and iproute2 for in-pod redirection in network namespaces, the CNI reference plugins
 # (bridge, host-local) for the local cluster, curl for exec'ing into pods, stunnel4 as a benchmark baseline,
-# and a C/C++ toolchain for the native socket module.
-PACKAGES=(iptables nftables ipset iproute2 containernetworking-plugins curl stunnel4 python3 make g++ ca-certificates)
+# a C/C++ toolchain for the native module, and the nghttp2 and OpenSSL headers its HBONE data path compiles
+# against (the code itself runs on the nghttp2 and OpenSSL inside the node binary).
+PACKAGES=(iptables nftables ipset iproute2 containernetworking-plugins curl stunnel4 python3 make g++ ca-certificates libnghttp2-dev libssl-dev)
 # kubectl (a real client we did not write) checks the local API server; Debian's kubernetes-client provides one.
 # Only when none is on PATH: another package may already own /usr/bin/kubectl.
 command -v kubectl >/dev/null 2>&1 || PACKAGES+=(kubernetes-client)
