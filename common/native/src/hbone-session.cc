@@ -38,8 +38,9 @@ namespace meshnet {
 
 namespace {
 
-constexpr size_t kReadChunk = 64 * 1024;   // one SSL_read into the shared buffer
-constexpr size_t kWriteBatch = 64 * 1024;  // frames gathered per SSL_write
+constexpr size_t kReadChunk = 256 * 1024;   // one SSL_read into the shared buffer
+constexpr size_t kWriteBatch = 256 * 1024;  // frames gathered per SSL_write
+constexpr int64_t kMaxDataFrame = 256 * 1024;
 
 // One read buffer for every session: the loop is single-threaded and nothing keeps a pointer into it
 // past the nghttp2_session_mem_recv call that consumes it.
@@ -65,6 +66,34 @@ void AbortFd(int fd) {
   struct linger lg = {1, 0};
   setsockopt(fd, SOL_SOCKET, SO_LINGER, &lg, sizeof lg);
   close(fd);
+}
+
+// OpenSSL writes its records through this BIO into the session's output buffer, and the session writes the
+// buffer to the socket itself: one write() per batch of records (a 64 KiB batch is five records) instead of one
+// per record, which is what a socket BIO does.
+int OutBioWrite(BIO* b, const char* data, size_t len, size_t* written) {
+  auto* out = static_cast<std::vector<uint8_t>*>(BIO_get_data(b));
+  out->insert(out->end(), reinterpret_cast<const uint8_t*>(data), reinterpret_cast<const uint8_t*>(data) + len);
+  *written = len;
+  return 1;
+}
+
+long OutBioCtrl(BIO*, int cmd, long, void*) { return cmd == BIO_CTRL_FLUSH ? 1 : 0; }
+
+int OutBioCreate(BIO* b) {
+  BIO_set_init(b, 1);
+  return 1;
+}
+
+BIO_METHOD* OutBioMethod() {
+  static BIO_METHOD* method = [] {
+    BIO_METHOD* m = BIO_meth_new(BIO_get_new_index() | BIO_TYPE_SOURCE_SINK, "mesh hbone tls out");
+    BIO_meth_set_write_ex(m, OutBioWrite);
+    BIO_meth_set_ctrl(m, OutBioCtrl);
+    BIO_meth_set_create(m, OutBioCreate);
+    return m;
+  }();
+  return method;
 }
 
 class HboneSession;
@@ -138,10 +167,16 @@ class HboneSession : public Napi::ObjectWrap<HboneSession> {
 
     fd_ = DupFd(env, fd, "HboneSession");
     ssl_ = SSL_new(tls->ctx());
-    if (ssl_ == nullptr || SSL_set_fd(ssl_, fd_) != 1) {
+    BIO* rbio = ssl_ == nullptr ? nullptr : BIO_new_socket(fd_, BIO_NOCLOSE);
+    BIO* wbio = rbio == nullptr ? nullptr : BIO_new(OutBioMethod());
+    if (wbio == nullptr) {
+      if (rbio != nullptr) BIO_free(rbio);
+      if (ssl_ != nullptr) SSL_free(ssl_);
       close(fd_);
       throw Napi::Error::New(env, "HboneSession: " + TakeSslError("SSL_new failed"));
     }
+    BIO_set_data(wbio, &tlsOut_);
+    SSL_set_bio(ssl_, rbio, wbio);
     if (server_) SSL_set_accept_state(ssl_);
     else SSL_set_connect_state(ssl_);
 
@@ -352,8 +387,10 @@ class HboneSession : public Napi::ObjectWrap<HboneSession> {
 
   void Handshake() {
     ERR_clear_error();
+    errno = 0;
     int rc = SSL_do_handshake(ssl_);
     if (rc == 1) {
+      if (!SendTls()) return;
       const unsigned char* alpn = nullptr;
       unsigned int alpnLen = 0;
       SSL_get0_alpn_selected(ssl_, &alpn, &alpnLen);
@@ -378,9 +415,16 @@ class HboneSession : public Napi::ObjectWrap<HboneSession> {
       return;
     }
     int err = SSL_get_error(ssl_, rc);
-    if (err == SSL_ERROR_WANT_READ) SetEvents(tlsPoll_, UV_READABLE);
-    else if (err == SSL_ERROR_WANT_WRITE) SetEvents(tlsPoll_, UV_WRITABLE);
-    else Close("TLS handshake failed: " + SslFailure(err));
+    int savedErrno = errno;
+    if (err != SSL_ERROR_WANT_READ && err != SSL_ERROR_WANT_WRITE) {
+      errno = savedErrno;
+      std::string why = SslFailure(err);
+      SendTls();  // the alert, if OpenSSL wrote one, tells the peer why
+      Close("TLS handshake failed: " + why);
+      return;
+    }
+    if (!SendTls()) return;
+    SetEvents(tlsPoll_, UV_READABLE | (wantWrite_ ? UV_WRITABLE : 0));
   }
 
   std::string SslFailure(int err) {
@@ -412,35 +456,52 @@ class HboneSession : public Napi::ObjectWrap<HboneSession> {
 
   void ReadTls() {
     uint8_t* buf = SharedReadBuffer();
-    // Until the socket is drained: with read-ahead OpenSSL may hold records the poll would not report.
     while (!closed_) {
-      ERR_clear_error();
-      errno = 0;
-      int n = SSL_read(ssl_, buf, kReadChunk);
-      if (n > 0) {
+      // Decrypt records until the buffer is full or OpenSSL holds nothing more, then give nghttp2 all of it at
+      // once: a DATA frame spread over several records reaches the app in one write, not one per record.
+      size_t got = 0;
+      int err = SSL_ERROR_NONE;
+      int savedErrno = 0;
+      bool pending = false;
+      while (got < kReadChunk) {
+        ERR_clear_error();
+        errno = 0;
+        int n = SSL_read(ssl_, buf + got, static_cast<int>(kReadChunk - got));
+        if (n <= 0) {
+          err = SSL_get_error(ssl_, n);
+          savedErrno = errno;
+          break;
+        }
+        got += n;
+        pending = SSL_has_pending(ssl_);
+        if (!pending) break;
+      }
+      if (got > 0) {
         inH2_ = true;
-        ssize_t used = nghttp2_session_mem_recv(h2_, buf, n);
+        ssize_t used = nghttp2_session_mem_recv(h2_, buf, got);
         inH2_ = false;
         if (ClosedWhileInH2()) return;
         if (used < 0) {
           Close(std::string("HTTP/2 error from the peer: ") + nghttp2_strerror(static_cast<int>(used)));
           return;
         }
-        // Nothing decrypted or buffered is left: stop here rather than pay a read() that says EAGAIN; the
+      }
+      if (err == SSL_ERROR_NONE) {
+        // Nothing decrypted or buffered is left: stop rather than pay a read() that says EAGAIN; the
         // (level-triggered) poll reports the socket again if more arrived.
-        if (!SSL_has_pending(ssl_)) return;
+        if (!pending) return;
         continue;
       }
-      int err = SSL_get_error(ssl_, n);
       if (err == SSL_ERROR_WANT_READ) return;
       if (err == SSL_ERROR_WANT_WRITE) {
         wantWrite_ = true;
         return;
       }
-      if (err == SSL_ERROR_ZERO_RETURN || (err == SSL_ERROR_SYSCALL && errno == 0 && ERR_peek_error() == 0)) {
+      if (err == SSL_ERROR_ZERO_RETURN || (err == SSL_ERROR_SYSCALL && savedErrno == 0 && ERR_peek_error() == 0)) {
         Close(nghttp2_session_want_read(h2_) ? "connection closed by the peer" : "");
         return;
       }
+      errno = savedErrno;
       Close("TLS read failed: " + SslFailure(err));
       return;
     }
@@ -454,6 +515,7 @@ class HboneSession : public Napi::ObjectWrap<HboneSession> {
     nghttp2_session_callbacks_set_on_frame_recv_callback(cb, OnFrameRecv);
     nghttp2_session_callbacks_set_on_data_chunk_recv_callback(cb, OnDataChunk);
     nghttp2_session_callbacks_set_on_stream_close_callback(cb, OnStreamClose);
+    nghttp2_session_callbacks_set_data_source_read_length_callback(cb, DataFrameLength);
     nghttp2_option* opt = nullptr;
     nghttp2_option_new(&opt);
     nghttp2_option_set_no_auto_window_update(opt, 1);  // the window opens as the app takes the bytes
@@ -477,31 +539,43 @@ class HboneSession : public Napi::ObjectWrap<HboneSession> {
     return true;
   }
 
-  // Gathers frames from nghttp2 and writes them with SSL_write until the socket would block.
+  // Writes the TLS output buffer to the socket; false when the session closed on a write error. Sets wantWrite_
+  // when the socket is full (the rest waits for the poll).
+  bool SendTls() {
+    while (tlsOutOff_ < tlsOut_.size()) {
+      ssize_t n = write(fd_, tlsOut_.data() + tlsOutOff_, tlsOut_.size() - tlsOutOff_);
+      if (n > 0) {
+        tlsOutOff_ += n;
+        continue;
+      }
+      if (n < 0 && errno == EINTR) continue;
+      if (n < 0 && errno == EAGAIN) {
+        wantWrite_ = true;
+        return true;
+      }
+      Close(std::string("socket write failed: ") + (n < 0 ? strerror(errno) : "nothing written"));
+      return false;
+    }
+    tlsOut_.clear();
+    tlsOutOff_ = 0;
+    if (tlsOut_.capacity() > 4 * kWriteBatch) std::vector<uint8_t>().swap(tlsOut_);
+    wantWrite_ = false;
+    return true;
+  }
+
+  // Gathers frames from nghttp2 (up to a 64 KiB batch), encrypts them into the output buffer and writes it,
+  // until nghttp2 has nothing more or the socket is full: then the frames wait in nghttp2, which is the
+  // backpressure that stops reading the app sockets.
   void Flush() {
     if (closed_ || h2_ == nullptr || inH2_ || inFlush_) return;
     inFlush_ = true;
     for (;;) {
-      if (wOff_ < wbuf_.size()) {
-        if (wantWrite_) break;
-        ERR_clear_error();
-        errno = 0;
-        int n = SSL_write(ssl_, wbuf_.data() + wOff_, static_cast<int>(wbuf_.size() - wOff_));
-        if (n > 0) {
-          wOff_ += n;
-          continue;
-        }
-        int err = SSL_get_error(ssl_, n);
-        if (err == SSL_ERROR_WANT_WRITE || err == SSL_ERROR_WANT_READ) {
-          wantWrite_ = err == SSL_ERROR_WANT_WRITE;
-          break;
-        }
+      if (!SendTls()) {
         inFlush_ = false;
-        Close("TLS write failed: " + SslFailure(err));
         return;
       }
+      if (wantWrite_) break;
       wbuf_.clear();
-      wOff_ = 0;
       while (wbuf_.size() < kWriteBatch) {
         const uint8_t* data = nullptr;
         inH2_ = true;
@@ -520,12 +594,24 @@ class HboneSession : public Napi::ObjectWrap<HboneSession> {
         wbuf_.insert(wbuf_.end(), data, data + n);
       }
       if (wbuf_.empty()) break;
+      // The output BIO takes everything, so SSL_write never waits; with partial writes enabled it may return
+      // after each record.
+      for (size_t off = 0; off < wbuf_.size();) {
+        ERR_clear_error();
+        int n = SSL_write(ssl_, wbuf_.data() + off, static_cast<int>(wbuf_.size() - off));
+        if (n <= 0) {
+          inFlush_ = false;
+          Close("TLS write failed: " + SslFailure(SSL_get_error(ssl_, n)));
+          return;
+        }
+        off += n;
+      }
     }
     inFlush_ = false;
     if (closed_) return;
-    if (wbuf_.empty() && wbuf_.capacity() > 2 * kWriteBatch) std::vector<uint8_t>().swap(wbuf_);
+    if (wbuf_.capacity() > 2 * kWriteBatch) std::vector<uint8_t>().swap(wbuf_);
     SetEvents(tlsPoll_, UV_READABLE | (wantWrite_ ? UV_WRITABLE : 0));
-    if (wbuf_.empty() && !nghttp2_session_want_read(h2_) && !nghttp2_session_want_write(h2_)) Close("");
+    if (tlsOut_.empty() && !nghttp2_session_want_read(h2_) && !nghttp2_session_want_write(h2_)) Close("");
   }
 
   // ---- app sockets -----------------------------------------------------------------------------------------
@@ -720,6 +806,14 @@ class HboneSession : public Napi::ObjectWrap<HboneSession> {
     return 0;
   }
 
+  // DATA frames of up to 64 KiB (nghttp2 would send 16 KiB), within the peer's frame size and the windows:
+  // one read of the app socket per frame, and a quarter of the frames.
+  static ssize_t DataFrameLength(nghttp2_session*, uint8_t, int32_t, int32_t sessionWindow, int32_t streamWindow,
+                                 uint32_t peerMaxFrame, void*) {
+    int64_t n = std::min<int64_t>({sessionWindow, streamWindow, peerMaxFrame, kMaxDataFrame});
+    return static_cast<ssize_t>(std::max<int64_t>(n, 1));
+  }
+
   // Data provider: reads the app socket straight into nghttp2's frame buffer.
   static ssize_t ReadFromApp(nghttp2_session*, int32_t id, uint8_t* buf, size_t length, uint32_t* flags,
                              nghttp2_data_source*, void* user) {
@@ -837,7 +931,9 @@ class HboneSession : public Napi::ObjectWrap<HboneSession> {
     }
     ClosePoll(tlsPoll_);
     if (ssl_ != nullptr) {
-      if (error.empty()) SSL_shutdown(ssl_);  // best effort close_notify; the socket is non-blocking
+      if (error.empty() && SSL_shutdown(ssl_) >= 0) {  // best effort close_notify; the socket is non-blocking
+        if (tlsOutOff_ < tlsOut_.size()) (void)!write(fd_, tlsOut_.data() + tlsOutOff_, tlsOut_.size() - tlsOutOff_);
+      }
       SSL_free(ssl_);
       ssl_ = nullptr;
     }
@@ -860,8 +956,9 @@ class HboneSession : public Napi::ObjectWrap<HboneSession> {
   Napi::FunctionReference emit_;
   napi_async_context asyncContext_ = nullptr;
   std::unordered_map<int32_t, Stream*> streams_;
-  std::vector<uint8_t> wbuf_;
-  size_t wOff_ = 0;
+  std::vector<uint8_t> wbuf_;    // plaintext frames gathered for one SSL_write
+  std::vector<uint8_t> tlsOut_;  // records not yet written to the socket
+  size_t tlsOutOff_ = 0;
   bool server_ = false;
   bool closed_ = false;
   bool wantWrite_ = false;

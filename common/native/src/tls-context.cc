@@ -77,7 +77,7 @@ TlsContext::TlsContext(const Napi::CallbackInfo& info) : Napi::ObjectWrap<TlsCon
   SSL_CTX_set_mode(ctx_, SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER | SSL_MODE_RELEASE_BUFFERS);
   // Read-ahead with a 64 KiB buffer: one read() takes several records instead of two reads per record.
   SSL_CTX_set_read_ahead(ctx_, 1);
-  SSL_CTX_set_default_read_buffer_len(ctx_, 64 * 1024);
+  SSL_CTX_set_default_read_buffer_len(ctx_, 256 * 1024);
   SSL_CTX_set_verify(ctx_, SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT, nullptr);
   if (server_) {
     SSL_CTX_set_alpn_select_cb(ctx_, SelectH2, nullptr);
