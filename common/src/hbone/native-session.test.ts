@@ -222,3 +222,82 @@ test('bad TLS material is refused with a message naming it', () => {
   assert.throws(() => nativeTlsContext({ ...clientMat, keyPem: 'not a key' }, 'client'), /key is not a PEM private key/);
   assert.throws(() => nativeTlsContext({ ...clientMat, roots: '' }, 'client'), /roots/);
 });
+
+/** A native server whose streams go to `port`, and a native client session to it. */
+async function nativePair(port: number): Promise<{ client: NativeHboneSession; server: () => NativeHboneSession | undefined }> {
+  const serverCtx = nativeTlsContext(serverMat, 'server');
+  let serverSession: NativeHboneSession | undefined;
+  const listener = net.createServer({ pauseOnConnect: true }, (sock) => {
+    const session = new NativeHboneSession(sock, serverCtx);
+    serverSession = session;
+    closers.push(() => session.destroy());
+    session.onStream = (id) => {
+      void connect(port).then((upstream) => {
+        void session.respond(id, 200, true);
+        void session.attach(id, upstream);
+      });
+    };
+  });
+  await new Promise<void>((resolve) => listener.listen(0, '127.0.0.1', resolve));
+  closers.push(() => listener.close());
+  const client = await nativeClient((listener.address() as net.AddressInfo).port);
+  return { client, server: () => serverSession };
+}
+
+test('a server that speaks first: its greeting reaches the client before the client sends anything', async () => {
+  const greeter = net.createServer({ allowHalfOpen: true }, (sock) => {
+    sock.write('220 hello\r\n');
+    sock.on('data', (c: Buffer) => sock.end(`echo ${c.toString()}`));
+    sock.on('error', () => {});
+  });
+  await new Promise<void>((resolve) => greeter.listen(0, '127.0.0.1', resolve));
+  closers.push(() => greeter.close());
+  const { client } = await nativePair((greeter.address() as net.AddressInfo).port);
+  const stream = await client.open('127.0.0.1:1');
+  const { app, proxySide } = await appPair();
+  void client.attach(stream.id, proxySide);
+  const [greeting] = (await once(app, 'data')) as [Buffer];
+  assert.equal(greeting.toString(), '220 hello\r\n');
+  assert.equal((await exchange(app, Buffer.from('hi'))).toString(), 'echo hi');
+});
+
+test('an app socket reset on one side resets the stream and the socket on the other side', async () => {
+  let gotBytes!: () => void;
+  const upstreamGotBytes = new Promise<void>((resolve) => (gotBytes = resolve));
+  const upstreamReset = new Promise<string>((resolve) => {
+    const s = net.createServer((sock) => {
+      sock.once('data', () => gotBytes());
+      sock.on('error', (err: Error & { code?: string }) => resolve(err.code ?? err.message));
+      sock.on('close', () => resolve('closed'));
+    });
+    s.listen(0, '127.0.0.1', () => void pair(s));
+    closers.push(() => s.close());
+  });
+  let ended: Promise<{ code: number }> | undefined;
+  const pair = async (s: net.Server) => {
+    const { client } = await nativePair((s.address() as net.AddressInfo).port);
+    const stream = await client.open('127.0.0.1:1');
+    const { app, proxySide } = await appPair();
+    ended = client.attach(stream.id, proxySide);
+    app.write('some bytes');
+    await upstreamGotBytes;
+    app.resetAndDestroy();
+  };
+  assert.equal(await upstreamReset, 'ECONNRESET');
+  assert.ok(ended);
+  assert.notEqual((await ended).code, 0, 'the client side ended with a stream reset');
+});
+
+test('destroying a session resets the app sockets of its open streams', async () => {
+  const { client } = await nativePair(echoPort);
+  const stream = await client.open(`127.0.0.1:${echoPort}`);
+  const { app, proxySide } = await appPair();
+  const ended = client.attach(stream.id, proxySide);
+  app.write('ping');
+  await once(app, 'data');
+  const appError = new Promise<string>((resolve) => app.on('error', (err: Error & { code?: string }) => resolve(err.code ?? '')));
+  client.destroy('test over');
+  assert.equal(await appError, 'ECONNRESET');
+  assert.equal((await ended).code, 8, 'CANCEL');
+  assert.equal(await client.closed(), 'test over');
+});
