@@ -192,11 +192,16 @@ export class NativeHboneSession {
   /**
    * Joins stream `id` with an app socket: from here the bytes move natively. The socket must not have been read
    * by anyone else; what Node already buffered is sent first. The Node socket is destroyed (the session has
-   * its own fd), so its events stop; the stream's end reports the bytes.
+   * its own fd), so its events stop; the stream's end reports the bytes. A stream that is no longer open resets
+   * the socket and ends with CANCEL.
    */
   attach(id: number, socket: Socket): Promise<NativeStreamEnd> {
     const w = this.#streams.get(id);
-    if (w === undefined) throw new HboneError('ERR_HBONE_STREAM', `stream ${id} is not open`);
+    if (w === undefined || this.#isClosed) {
+      // Reset by the peer (or the session ended) since it was answered: the app gets a reset too.
+      socket.resetAndDestroy();
+      return Promise.resolve({ code: CANCEL, fromApp: 0, toApp: 0 });
+    }
     const fd = takeOver(socket, 'NativeHboneSession.attach');
     const parts: Buffer[] = [];
     for (let c: Buffer | null; (c = socket.read() as Buffer | null) !== null; ) parts.push(c);
