@@ -5,7 +5,7 @@ import { errorMessage } from '@mesh/common/errors';
 import { Drain, Readiness } from '@mesh/common/lifecycle';
 import { createAccessLog, createLogger } from '@mesh/common/log';
 import type { LogRoot } from '@mesh/common/log';
-import { IdleReclaimer, releaseFilePages } from '@mesh/common/memory';
+import { FilePageWatch, IdleReclaimer, releaseFilePages } from '@mesh/common/memory';
 import type { ReclaimResult } from '@mesh/common/memory';
 import { MetricsRegistry, createTcpMetrics } from '@mesh/common/metrics';
 import { ISTIO_PROTO_FILES, ProtoCodec } from '@mesh/common/proto';
@@ -34,6 +34,11 @@ const RECLAIM_MAX_BUSY_FRACTION = 0.02;
 /** Idle intervals in a row before an idle reclaim: memory comes back 30-60 s into a quiet spell, not between
  * bursts a few seconds apart (see common/src/memory/idle-reclaim.ts). */
 const RECLAIM_IDLE_LOOKS = 2;
+/** File pages of the node binary come back in use, busy or idle (a burst of new connections runs the compilers
+ * and set-up code): this much growth since the last release is given back at the next look, without a pause. */
+const FILE_PAGES_MIN_GROWTH_BYTES = 4 * 1024 * 1024;
+/** How often the file pages are looked at (a read of /proc/self/statm), at most MEMORY_RECLAIM_INTERVAL. */
+const FILE_PAGES_LOOK_MS = 10_000;
 
 /** Test seams; production passes none. */
 export interface ZtunnelOverrides {
@@ -202,14 +207,29 @@ export async function startZtunnel(config: ZtunnelConfig, overrides: ZtunnelOver
           idleLooks: RECLAIM_IDLE_LOOKS,
           onReclaim: (r: ReclaimResult) => {
             logger.info({ rssBeforeMb: mb(r.rssBefore), rssAfterMb: mb(r.rssAfter), heapBeforeMb: mb(r.heapBefore), heapAfterMb: mb(r.heapAfter), trimmed: r.trimmed, ms: Math.round(r.ms) }, 'memory reclaimed');
-            if (started) void releasePages('idle').then(() => reclaimer?.rebase());
+            if (started) void releasePages('idle').then(() => Promise.all([reclaimer?.rebase(), pageWatch?.rebase()]));
           },
           onError: (err) => logger.warn({}, `memory reclaim stopped: ${errorMessage(err)}`),
         })
       : undefined;
+  const pageWatch =
+    config.memoryReclaimIntervalMs > 0 && config.releaseStartupPages
+      ? new FilePageWatch({
+          intervalMs: Math.min(config.memoryReclaimIntervalMs, FILE_PAGES_LOOK_MS),
+          minGrowthBytes: FILE_PAGES_MIN_GROWTH_BYTES,
+          onRelease: (r, grown) => logger.info({ grownMb: mb(grown), mappings: r.mappings, releasedMb: Math.round(r.releasedKb / 102.4) / 10 }, 'released pages of the node binary that came back'),
+          onError: (err) => logger.warn({}, `page release stopped: ${errorMessage(err)}`),
+        })
+      : undefined;
   drain.register('memory reclaim', {
-    graceful: async () => reclaimer?.stop(),
-    force: () => reclaimer?.stop(),
+    graceful: async () => {
+      reclaimer?.stop();
+      pageWatch?.stop();
+    },
+    force: () => {
+      reclaimer?.stop();
+      pageWatch?.stop();
+    },
   });
   // Once ready: start-up's garbage (proto descriptors, configuration, compiling) and pages go back.
   void readiness.whenReady().then(async () => {
@@ -224,6 +244,8 @@ export async function startZtunnel(config: ZtunnelConfig, overrides: ZtunnelOver
     // Growth counts from what is resident once both are done.
     reclaimer?.rebase();
     reclaimer?.start();
+    await pageWatch?.rebase().catch(() => {});
+    pageWatch?.start();
   });
   let closing: Promise<void> | undefined;
   return {

@@ -81,11 +81,11 @@ const SPEC: ConfigSpec<ZtunnelConfig> = {
   statsAddr: setting({ env: 'STATS_ADDR', default: parseAddress('0.0.0.0:15020'), doc: 'Prometheus metrics', parse: addr('0.0.0.0:15020') }),
   readinessAddr: setting({ env: 'READINESS_ADDR', default: parseAddress('0.0.0.0:15021'), doc: 'readiness probe', parse: addr('0.0.0.0:15021') }),
   secretTtlMs: setting({ env: 'SECRET_TTL', default: 24 * 3600_000, doc: 'workload certificate lifetime asked of the CA', parse: envDuration }),
-  releaseStartupPages: setting({ env: 'RELEASE_STARTUP_PAGES', default: true, doc: 'once ready and after each idle memory reclaim, unmap the pages of the node binary not in use (they stay in the page cache)', parse: envBool }),
+  releaseStartupPages: setting({ env: 'RELEASE_STARTUP_PAGES', default: true, doc: 'once ready, after each idle memory reclaim, and whenever 4 MiB of them came back (looked at every 10 s), unmap the pages of the node binary not in use (they stay in the page cache)', parse: envBool }),
   memoryReclaimIntervalMs: setting({
     env: 'MEMORY_RECLAIM_INTERVAL',
     default: 30_000,
-    doc: 'how often to look for resident memory grown 8 MiB past the last reclaim; after two idle looks in a row it is given back (a full GC, malloc_trim, the node binary pages); once also when ready; 0s = never',
+    doc: 'how often to look for resident memory grown 8 MiB past the last reclaim; after two idle looks in a row it is given back (a full GC, malloc_trim, the node binary pages); once also when ready; 0s = never (and no page release while running)',
     parse: envDuration,
   }),
   drainDeadlineMs: setting({ env: 'CONNECTION_TERMINATION_DEADLINE', default: 5000, doc: 'graceful drain deadline', parse: envDuration }),

@@ -7,3 +7,5 @@ export { heapPhysicalBytes, reclaimMemory } from './reclaim.ts';
 export type { ReclaimResult } from './reclaim.ts';
 export { IdleReclaimer, shouldReclaim } from './idle-reclaim.ts';
 export type { IdleReclaimOptions, ReclaimInputs, ReclaimProbes } from './idle-reclaim.ts';
+export { FilePageWatch, fileResidentBytes } from './file-page-watch.ts';
+export type { FilePageProbes, FilePageWatchOptions } from './file-page-watch.ts';
