@@ -41,6 +41,7 @@ namespace {
 constexpr size_t kReadChunk = 256 * 1024;   // one SSL_read into the shared buffer
 constexpr size_t kWriteBatch = 256 * 1024;  // frames gathered per SSL_write
 constexpr int64_t kMaxDataFrame = 256 * 1024;
+constexpr size_t kDirectFrame = 16 * 1024;  // frames this large skip the gathering copy
 
 // One read buffer for every session: the loop is single-threaded and nothing keeps a pointer into it
 // past the nghttp2_session_mem_recv call that consumes it.
@@ -563,7 +564,22 @@ class HboneSession : public Napi::ObjectWrap<HboneSession> {
     return true;
   }
 
-  // Gathers frames from nghttp2 (up to a 64 KiB batch), encrypts them into the output buffer and writes it,
+  // Encrypts into the output buffer. The output BIO takes everything, so SSL_write never waits; with partial
+  // writes enabled it may return after each record. False when the session closed.
+  bool EncryptAll(const uint8_t* data, size_t len) {
+    for (size_t off = 0; off < len;) {
+      ERR_clear_error();
+      int n = SSL_write(ssl_, data + off, static_cast<int>(len - off));
+      if (n <= 0) {
+        Close("TLS write failed: " + SslFailure(SSL_get_error(ssl_, n)));
+        return false;
+      }
+      off += n;
+    }
+    return true;
+  }
+
+  // Gathers frames from nghttp2 (up to a batch), encrypts them into the output buffer and writes it,
   // until nghttp2 has nothing more or the socket is full: then the frames wait in nghttp2, which is the
   // backpressure that stops reading the app sockets.
   void Flush() {
@@ -576,6 +592,7 @@ class HboneSession : public Napi::ObjectWrap<HboneSession> {
       }
       if (wantWrite_) break;
       wbuf_.clear();
+      bool sentDirect = false;
       while (wbuf_.size() < kWriteBatch) {
         const uint8_t* data = nullptr;
         inH2_ = true;
@@ -591,20 +608,22 @@ class HboneSession : public Napi::ObjectWrap<HboneSession> {
           return;
         }
         if (n == 0) break;
+        if (wbuf_.empty() && static_cast<size_t>(n) >= kDirectFrame) {
+          // A large DATA frame is encrypted straight from nghttp2's buffer (valid until the next mem_send).
+          if (!EncryptAll(data, static_cast<size_t>(n))) {
+            inFlush_ = false;
+            return;
+          }
+          sentDirect = true;
+          break;
+        }
         wbuf_.insert(wbuf_.end(), data, data + n);
       }
+      if (sentDirect) continue;
       if (wbuf_.empty()) break;
-      // The output BIO takes everything, so SSL_write never waits; with partial writes enabled it may return
-      // after each record.
-      for (size_t off = 0; off < wbuf_.size();) {
-        ERR_clear_error();
-        int n = SSL_write(ssl_, wbuf_.data() + off, static_cast<int>(wbuf_.size() - off));
-        if (n <= 0) {
-          inFlush_ = false;
-          Close("TLS write failed: " + SslFailure(SSL_get_error(ssl_, n)));
-          return;
-        }
-        off += n;
+      if (!EncryptAll(wbuf_.data(), wbuf_.size())) {
+        inFlush_ = false;
+        return;
       }
     }
     inFlush_ = false;
