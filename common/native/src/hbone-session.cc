@@ -34,6 +34,11 @@
 #include "options.h"
 #include "tls-context.h"
 
+// nghttp2 1.57 added a limit on streams the peer resets (the rapid-reset attack); Debian's headers may predate
+// it, the node binary's nghttp2 has it. Weak: when absent the limit is nghttp2's default, or none.
+extern "C" void nghttp2_option_set_stream_reset_rate_limit(nghttp2_option* option, uint64_t burst, uint64_t rate)
+    __attribute__((weak));
+
 namespace meshnet {
 
 namespace {
@@ -42,6 +47,8 @@ constexpr size_t kReadChunk = 256 * 1024;   // one SSL_read into the shared buff
 constexpr size_t kWriteBatch = 256 * 1024;  // frames gathered per SSL_write
 constexpr int64_t kMaxDataFrame = 256 * 1024;
 constexpr size_t kDirectFrame = 16 * 1024;  // frames this large skip the gathering copy
+constexpr uint64_t kResetBurst = 100000;    // streams the peer may reset at once ...
+constexpr uint64_t kResetRate = 10000;      // ... and per second after that
 
 // One read buffer for every session: the loop is single-threaded and nothing keeps a pointer into it
 // past the nghttp2_session_mem_recv call that consumes it.
@@ -521,6 +528,12 @@ class HboneSession : public Napi::ObjectWrap<HboneSession> {
     nghttp2_option_new(&opt);
     nghttp2_option_set_no_auto_window_update(opt, 1);  // the window opens as the app takes the bytes
     nghttp2_option_set_peer_max_concurrent_streams(opt, maxStreams_);
+    // An HBONE peer is an authenticated workload, and every app that aborts its connection makes a stream reset:
+    // nghttp2's default (1000, then 33 a second) would end the session, every tunnel on it, under ordinary
+    // churn. Bounded still, far above what apps do.
+    if (nghttp2_option_set_stream_reset_rate_limit != nullptr) {
+      nghttp2_option_set_stream_reset_rate_limit(opt, kResetBurst, kResetRate);
+    }
     int rc = server_ ? nghttp2_session_server_new2(&h2_, cb, this, opt) : nghttp2_session_client_new2(&h2_, cb, this, opt);
     nghttp2_option_del(opt);
     nghttp2_session_callbacks_del(cb);

@@ -301,3 +301,18 @@ test('destroying a session resets the app sockets of its open streams', async ()
   assert.equal((await ended).code, 8, 'CANCEL');
   assert.equal(await client.closed(), 'test over');
 });
+
+test('many streams reset by the client (apps aborting) do not make the server end the session', async () => {
+  const { client, server } = await nativePair(echoPort);
+  for (let i = 0; i < 1500; i++) {
+    const stream = await client.open(`127.0.0.1:${echoPort}`);
+    client.reset(stream.id);
+    await stream.ended;
+  }
+  const stream = await client.open(`127.0.0.1:${echoPort}`);
+  const { app, proxySide } = await appPair();
+  void client.attach(stream.id, proxySide);
+  assert.equal((await exchange(app, Buffer.from('still here'))).toString(), 'still here');
+  assert.equal(client.isClosed, false);
+  assert.equal(server()?.isClosed, false);
+});
