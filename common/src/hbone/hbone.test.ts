@@ -5,7 +5,8 @@ import tls from 'node:tls';
 import { once } from 'node:events';
 import type { ServerHttp2Session } from 'node:http2';
 import { CertificateAuthority } from '../ca/index.ts';
-import { createCsr, hboneClientOptions, hboneServerOptions, checkClientTrustDomain, peerIdentity } from '../tls/index.ts';
+import { issueMaterial } from './hbone.test-util.ts';
+import { hboneClientOptions, hboneServerOptions, checkClientTrustDomain, peerIdentity } from '../tls/index.ts';
 import type { MtlsMaterial } from '../tls/index.ts';
 import { hasCode } from '../errors.ts';
 import { HboneServer } from './server.ts';
@@ -18,11 +19,6 @@ const TD = 'cluster.local';
 const CLIENT_ID = `spiffe://${TD}/ns/default/sa/sleep`;
 const SERVER_ID = `spiffe://${TD}/ns/default/sa/echo`;
 
-async function issue(ca: CertificateAuthority, id: string): Promise<MtlsMaterial> {
-  const csr = await createCsr(id);
-  const chain = await ca.sign(csr.csrPem);
-  return { keyPem: csr.keyPem, certChain: chain, roots: ca.rootCertPem };
-}
 
 let ca: CertificateAuthority;
 let clientMat: MtlsMaterial;
@@ -67,8 +63,8 @@ function dialer(material: MtlsMaterial, expected: string[], server = hbone) {
 
 before(async () => {
   ca = await CertificateAuthority.generate({ trustDomain: TD });
-  clientMat = await issue(ca, CLIENT_ID);
-  serverMat = await issue(ca, SERVER_ID);
+  clientMat = await issueMaterial(ca, CLIENT_ID);
+  serverMat = await issueMaterial(ca, SERVER_ID);
   app = await startApp();
   appPort = (app.address() as net.AddressInfo).port;
   decide = async (req) => ({ status: 200, upstream: await connectUpstream(req.authority.port) });
@@ -210,7 +206,7 @@ test('identity: a server with an unexpected SAN is refused by the client; a clie
     );
     // Signed by the mesh root but naming another trust domain: the handshake passes, the server check refuses.
     const before = rejections.length;
-    const foreign = await issue(ca, 'spiffe://other.domain/ns/default/sa/sleep');
+    const foreign = await issueMaterial(ca, 'spiffe://other.domain/ns/default/sa/sleep');
     await assert.rejects(roundTrip(pool, 'k-foreign', 'x', foreign), (err: Error) => hasCode(err, 'ERR_HBONE_SESSION'));
     assert.ok(
       rejections.slice(before).some((e) => hasCode(e, 'ERR_TLS_TRUST_DOMAIN_MISMATCH') && e.message.includes('other.domain')),

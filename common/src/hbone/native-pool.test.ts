@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import net from 'node:net';
 import { once } from 'node:events';
 import { CertificateAuthority } from '../ca/index.ts';
-import { certIdentity, checkCertTrustDomain, createCsr, serverIdentityCheck } from '../tls/index.ts';
+import { appPair, issueMaterial } from './hbone.test-util.ts';
+import { certIdentity, checkCertTrustDomain, serverIdentityCheck } from '../tls/index.ts';
 import type { MtlsMaterial } from '../tls/index.ts';
 import { hasCode } from '../errors.ts';
 import { NativeHbonePool } from './native-pool.ts';
@@ -15,10 +16,6 @@ const TD = 'cluster.local';
 const CLIENT_ID = `spiffe://${TD}/ns/default/sa/sleep`;
 const SERVER_ID = `spiffe://${TD}/ns/default/sa/echo`;
 
-async function issue(ca: CertificateAuthority, id: string): Promise<MtlsMaterial> {
-  const csr = await createCsr(id);
-  return { keyPem: csr.keyPem, certChain: await ca.sign(csr.csrPem), roots: ca.rootCertPem };
-}
 
 let ca: CertificateAuthority;
 let clientMat: MtlsMaterial;
@@ -30,8 +27,8 @@ const rejected: string[] = [];
 
 before(async () => {
   ca = await CertificateAuthority.generate({ trustDomain: TD });
-  clientMat = await issue(ca, CLIENT_ID);
-  const serverCtx = nativeTlsContext(await issue(ca, SERVER_ID), 'server');
+  clientMat = await issueMaterial(ca, CLIENT_ID);
+  const serverCtx = nativeTlsContext(await issueMaterial(ca, SERVER_ID), 'server');
   echo = net.createServer({ allowHalfOpen: true }, (sock) => {
     sock.pipe(sock);
     sock.on('error', () => {});
@@ -69,16 +66,6 @@ const dial = async (): Promise<NativeHboneSession> => {
   return session;
 };
 
-/** A client app socket and the proxy's end of it (not yet read by anyone). */
-async function appPair(): Promise<{ app: net.Socket; proxySide: net.Socket }> {
-  const l = net.createServer({ allowHalfOpen: true, pauseOnConnect: true });
-  await new Promise<void>((resolve) => l.listen(0, '127.0.0.1', resolve));
-  const accepted = once(l, 'connection');
-  const app = net.connect({ host: '127.0.0.1', port: (l.address() as net.AddressInfo).port, allowHalfOpen: true });
-  const [proxySide] = (await accepted) as [net.Socket];
-  l.close();
-  return { app, proxySide };
-}
 
 async function roundTrip(pool: NativeHbonePool, text: string): Promise<string> {
   const tunnel = await pool.connect({ key: 'k', dial, authority: `127.0.0.1:${echoPort}`, headers: { forwarded: 'for="10.0.0.5:4321"' } });

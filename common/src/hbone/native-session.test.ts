@@ -5,7 +5,8 @@ import net from 'node:net';
 import tls from 'node:tls';
 import { once } from 'node:events';
 import { CertificateAuthority } from '../ca/index.ts';
-import { createCsr, hboneClientOptions, hboneServerOptions, checkClientTrustDomain, peerIdentity, spiffeIdsOf } from '../tls/index.ts';
+import { appPair, issueMaterial } from './hbone.test-util.ts';
+import { hboneClientOptions, hboneServerOptions, checkClientTrustDomain, peerIdentity, spiffeIdsOf } from '../tls/index.ts';
 import type { MtlsMaterial } from '../tls/index.ts';
 import { HboneServer } from './server.ts';
 import { HbonePool } from './pool.ts';
@@ -15,10 +16,6 @@ const TD = 'cluster.local';
 const CLIENT_ID = `spiffe://${TD}/ns/default/sa/sleep`;
 const SERVER_ID = `spiffe://${TD}/ns/default/sa/echo`;
 
-async function issue(ca: CertificateAuthority, id: string): Promise<MtlsMaterial> {
-  const csr = await createCsr(id);
-  return { keyPem: csr.keyPem, certChain: await ca.sign(csr.csrPem), roots: ca.rootCertPem };
-}
 
 let ca: CertificateAuthority;
 let clientMat: MtlsMaterial;
@@ -44,16 +41,6 @@ function connect(port: number): Promise<net.Socket> {
   });
 }
 
-/** A connected pair on loopback: `app` is what the test drives, `proxySide` is handed to a session. */
-async function appPair(): Promise<{ app: net.Socket; proxySide: net.Socket }> {
-  const server = net.createServer({ allowHalfOpen: true, pauseOnConnect: true });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const accepted = once(server, 'connection');
-  const app = await connect((server.address() as net.AddressInfo).port);
-  const [proxySide] = (await accepted) as [net.Socket];
-  server.close();
-  return { app, proxySide };
-}
 
 /** Writes `payload` into `app`, half-closes, and resolves with everything that came back. */
 async function exchange(app: net.Socket, payload: Buffer): Promise<Buffer> {
@@ -68,8 +55,8 @@ const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 
 before(async () => {
   ca = await CertificateAuthority.generate({ trustDomain: TD });
-  clientMat = await issue(ca, CLIENT_ID);
-  serverMat = await issue(ca, SERVER_ID);
+  clientMat = await issueMaterial(ca, CLIENT_ID);
+  serverMat = await issueMaterial(ca, SERVER_ID);
   echo = await startEcho();
   echoPort = (echo.address() as net.AddressInfo).port;
 });
@@ -206,7 +193,7 @@ test('native client -> native server: many streams on one session, each echoed, 
 
 test('a server from another CA fails the native handshake with a reason, and nothing else is disturbed', async () => {
   const other = await CertificateAuthority.generate({ trustDomain: TD });
-  const strangerMat = await issue(other, SERVER_ID);
+  const strangerMat = await issueMaterial(other, SERVER_ID);
   const listener = net.createServer({ pauseOnConnect: true }, (sock) => {
     const session = new NativeHboneSession(sock, nativeTlsContext(strangerMat, 'server'));
     session.handshake().catch(() => {});

@@ -1,0 +1,23 @@
+// Helpers of the HBONE tests: workload material from a test CA and loopback socket pairs.
+import net from 'node:net';
+import { once } from 'node:events';
+import type { CertificateAuthority } from '../ca/index.ts';
+import { createCsr } from '../tls/index.ts';
+import type { MtlsMaterial } from '../tls/index.ts';
+
+/** A key, a certificate for `id` signed by `ca`, and the mesh root. */
+export async function issueMaterial(ca: CertificateAuthority, id: string): Promise<MtlsMaterial> {
+  const csr = await createCsr(id);
+  return { keyPem: csr.keyPem, certChain: await ca.sign(csr.csrPem), roots: ca.rootCertPem };
+}
+
+/** A connected loopback pair: `app` is what a test drives, `proxySide` (not yet read by anyone) goes to a proxy. */
+export async function appPair(): Promise<{ app: net.Socket; proxySide: net.Socket }> {
+  const server = net.createServer({ allowHalfOpen: true, pauseOnConnect: true });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const accepted = once(server, 'connection');
+  const app = net.connect({ host: '127.0.0.1', port: (server.address() as net.AddressInfo).port, allowHalfOpen: true });
+  const [proxySide] = (await accepted) as [net.Socket];
+  server.close();
+  return { app, proxySide };
+}
