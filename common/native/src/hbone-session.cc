@@ -192,6 +192,12 @@ class HboneSession : public Napi::ObjectWrap<HboneSession> {
     napi_get_uv_event_loop(env, &loop);
     loop_ = loop;
     tlsPoll_ = NewPoll(fd_, 0);
+    if (tlsPoll_ == nullptr) {
+      SSL_free(ssl_);
+      ssl_ = nullptr;
+      close(fd_);
+      throw Napi::Error::New(env, "HboneSession: libuv cannot poll the socket");
+    }
     Ref();  // JS may drop the object; the session lives until it closes
     // The handshake starts from the loop (never inside the constructor, so every event reaches a listener).
     SetEvents(tlsPoll_, UV_READABLE | UV_WRITABLE);
@@ -257,6 +263,11 @@ class HboneSession : public Napi::ObjectWrap<HboneSession> {
     }
     s->fd = DupFd(env, fd, "HboneSession.attach");
     s->poll = NewPoll(s->fd, s->id);
+    if (s->poll == nullptr) {
+      AbortStream(s);  // the stream is reset and, once nghttp2 closes it, the socket too
+      Flush();
+      return env.Undefined();
+    }
     WriteToApp(s);
     if (s->deferred) {
       s->deferred = false;
