@@ -2,11 +2,10 @@
 // alive by PINGs and released when idle. A tunnel's bytes move in C++ once attach() joins it to the app socket.
 import type { Socket } from 'node:net';
 import { HboneError } from './hbone-error.ts';
-import type { KeepaliveOptions } from './keepalive.ts';
 import { startNativeKeepalive } from './native-keepalive.ts';
 import type { FlatHeaders, NativeHboneSession, NativeStreamEnd } from './native-session.ts';
 import type { HbonePoolOptions } from './pool.ts';
-import { HBONE_CLIENT_MAX_STREAMS, HBONE_POOL_IDLE_MS } from './settings.ts';
+import { SessionPool } from './session-pool.ts';
 
 export interface NativeConnectOptions {
   /** The pool key: (source identity, expected destination identities, source IP, destination address). */
@@ -28,36 +27,37 @@ export interface NativeTunnel {
   reset(): void;
 }
 
-interface Entry {
-  readonly key: string;
-  session: Promise<NativeHboneSession>;
-  active: number;
-  usable: boolean;
-  idleTimer: NodeJS.Timeout | undefined;
-}
-
 export class NativeHbonePool {
-  readonly #maxStreams: number;
-  readonly #idleMs: number;
-  readonly #keepalive: KeepaliveOptions | undefined;
-  readonly #entries = new Map<string, Entry[]>();
-  #closed = false;
+  readonly #pool: SessionPool<NativeHboneSession>;
 
   constructor(opts: HbonePoolOptions = {}) {
-    this.#maxStreams = opts.maxStreamsPerSession ?? HBONE_CLIENT_MAX_STREAMS;
-    this.#idleMs = opts.idleMs ?? HBONE_POOL_IDLE_MS;
-    this.#keepalive = opts.keepalive;
+    const keepalive = opts.keepalive;
+    this.#pool = new SessionPool<NativeHboneSession>(
+      {
+        started: (session, retire) => {
+          session.onGoaway = retire;
+          void session.closed().then(retire);
+          startNativeKeepalive(session, keepalive);
+        },
+        close: async (session, force) => {
+          if (session.isClosed) return;
+          if (force) session.destroy();
+          else session.goaway();
+          await session.closed();
+        },
+      },
+      opts,
+    );
   }
 
   /** Opens one tunnel; resolves once the peer answered 200, else rejects with ERR_HBONE_STATUS or ERR_HBONE_SESSION. */
   async connect(opts: NativeConnectOptions): Promise<NativeTunnel> {
-    if (this.#closed) throw new HboneError('ERR_HBONE_SESSION', 'HBONE pool is closed');
-    const entry = this.#reserve(opts);
+    const entry = this.#pool.reserve(opts.key, opts.dial);
     let session: NativeHboneSession;
     try {
       session = await entry.session;
     } catch (err) {
-      this.#release(entry);
+      this.#pool.release(entry);
       throw new HboneError('ERR_HBONE_SESSION', `HBONE connection failed: ${(err as Error).message}`, { cause: err });
     }
     const headers: string[] = [];
@@ -66,11 +66,11 @@ export class NativeHbonePool {
     try {
       answer = await session.open(opts.authority, headers);
     } catch (err) {
-      this.#retire(entry);
-      this.#release(entry);
+      this.#pool.retire(entry);
+      this.#pool.release(entry);
       throw new HboneError('ERR_HBONE_SESSION', `CONNECT ${opts.authority} failed: ${(err as Error).message}`, { cause: err });
     }
-    void answer.ended.then(() => this.#release(entry));
+    void answer.ended.then(() => this.#pool.release(entry));
     const id = answer.id;
     if (answer.status !== 200) {
       session.reset(id, 0);
@@ -86,81 +86,11 @@ export class NativeHbonePool {
 
   /** Sessions and active streams (for config dumps and tests). */
   stats(): { sessions: number; streams: number } {
-    let sessions = 0;
-    let streams = 0;
-    for (const list of this.#entries.values()) {
-      sessions += list.length;
-      for (const e of list) streams += e.active;
-    }
-    return { sessions, streams };
+    return this.#pool.stats();
   }
 
   /** Closes every session: gracefully (GOAWAY, open streams finish) or at once with `force`. */
-  async close(opts: { force?: boolean } = {}): Promise<void> {
-    this.#closed = true;
-    const all = [...this.#entries.values()].flat();
-    this.#entries.clear();
-    await Promise.all(
-      all.map(async (e) => {
-        clearTimeout(e.idleTimer);
-        const s = await e.session.catch(() => undefined);
-        if (!s || s.isClosed) return;
-        if (opts.force) s.destroy();
-        else s.goaway();
-        await s.closed();
-      }),
-    );
-  }
-
-  #reserve(opts: NativeConnectOptions): Entry {
-    let list = this.#entries.get(opts.key);
-    if (!list) {
-      list = [];
-      this.#entries.set(opts.key, list);
-    }
-    let entry = list.find((e) => e.usable && e.active < this.#maxStreams);
-    if (!entry) {
-      entry = { key: opts.key, active: 0, usable: true, idleTimer: undefined } as Entry;
-      const e = entry;
-      e.session = opts.dial().then((s) => this.#started(e, s));
-      e.session.catch(() => this.#retire(e));
-      list.push(entry);
-    }
-    entry.active++;
-    clearTimeout(entry.idleTimer);
-    entry.idleTimer = undefined;
-    return entry;
-  }
-
-  #started(entry: Entry, session: NativeHboneSession): NativeHboneSession {
-    session.onGoaway = () => this.#retire(entry);
-    void session.closed().then(() => this.#retire(entry));
-    startNativeKeepalive(session, this.#keepalive);
-    return session;
-  }
-
-  /** Takes a session out of rotation (closed, failed or told to go away); its open streams carry on. */
-  #retire(entry: Entry): void {
-    entry.usable = false;
-    const list = this.#entries.get(entry.key);
-    if (!list) return;
-    const i = list.indexOf(entry);
-    if (i >= 0) list.splice(i, 1);
-    if (list.length === 0) this.#entries.delete(entry.key);
-  }
-
-  #release(entry: Entry): void {
-    entry.active--;
-    if (entry.active > 0) return;
-    if (!entry.usable) {
-      void entry.session.then((s) => s.goaway(), () => {});
-      return;
-    }
-    entry.idleTimer = setTimeout(() => {
-      if (entry.active > 0) return;
-      this.#retire(entry);
-      void entry.session.then((s) => s.goaway(), () => {});
-    }, this.#idleMs);
-    entry.idleTimer.unref();
+  close(opts: { force?: boolean } = {}): Promise<void> {
+    return this.#pool.close(opts);
   }
 }
