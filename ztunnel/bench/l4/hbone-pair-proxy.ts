@@ -25,7 +25,8 @@ const listenPort = Number(process.env.LISTEN_PORT ?? 0);
 const ready = (port: number): void => void process.stdout.write(`${JSON.stringify({ port })}\n`);
 let stop: () => Promise<void>;
 
-const nativePath = process.env.HBONE_NATIVE === '1';
+// The native data path, as ztunnel uses it; HBONE_NATIVE=0 measures the node:http2 one instead.
+const nativePath = process.env.HBONE_NATIVE !== '0';
 
 if (nativePath && env('ROLE') === 'server') {
   // The native data path (common/native hbone-session.cc) on both legs.
