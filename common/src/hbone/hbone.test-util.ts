@@ -21,3 +21,12 @@ export async function appPair(): Promise<{ app: net.Socket; proxySide: net.Socke
   server.close();
   return { app, proxySide };
 }
+
+/** A half-open-capable TCP connection to 127.0.0.1:port. */
+export function connectLoopback(port: number): Promise<net.Socket> {
+  return new Promise((resolve, reject) => {
+    const sock = net.connect({ host: '127.0.0.1', port, allowHalfOpen: true });
+    sock.once('connect', () => resolve(sock));
+    sock.once('error', reject);
+  });
+}

@@ -5,7 +5,7 @@ import tls from 'node:tls';
 import { once } from 'node:events';
 import type { ServerHttp2Session } from 'node:http2';
 import { CertificateAuthority } from '../ca/index.ts';
-import { issueMaterial } from './hbone.test-util.ts';
+import { connectLoopback, issueMaterial } from './hbone.test-util.ts';
 import { hboneClientOptions, hboneServerOptions, checkClientTrustDomain, peerIdentity } from '../tls/index.ts';
 import type { MtlsMaterial } from '../tls/index.ts';
 import { hasCode } from '../errors.ts';
@@ -44,13 +44,7 @@ function startApp(): Promise<net.Server> {
   return new Promise((resolve) => s.listen(0, '127.0.0.1', () => resolve(s)));
 }
 
-function connectUpstream(port: number): Promise<net.Socket> {
-  return new Promise((resolve, reject) => {
-    const sock = net.connect({ host: '127.0.0.1', port, allowHalfOpen: true });
-    sock.once('connect', () => resolve(sock));
-    sock.once('error', reject);
-  });
-}
+const connectUpstream = connectLoopback;
 
 function dialer(material: MtlsMaterial, expected: string[], server = hbone) {
   return () =>

@@ -5,7 +5,7 @@ import net from 'node:net';
 import tls from 'node:tls';
 import { once } from 'node:events';
 import { CertificateAuthority } from '../ca/index.ts';
-import { appPair, issueMaterial } from './hbone.test-util.ts';
+import { appPair, connectLoopback, issueMaterial } from './hbone.test-util.ts';
 import { hboneClientOptions, hboneServerOptions, checkClientTrustDomain, peerIdentity, spiffeIdsOf } from '../tls/index.ts';
 import type { MtlsMaterial } from '../tls/index.ts';
 import { HboneServer } from './server.ts';
@@ -33,13 +33,7 @@ function startEcho(): Promise<net.Server> {
   return new Promise((resolve) => s.listen(0, '127.0.0.1', () => resolve(s)));
 }
 
-function connect(port: number): Promise<net.Socket> {
-  return new Promise((resolve, reject) => {
-    const sock = net.connect({ host: '127.0.0.1', port, allowHalfOpen: true });
-    sock.once('connect', () => resolve(sock));
-    sock.once('error', reject);
-  });
-}
+const connect = connectLoopback;
 
 
 /** Writes `payload` into `app`, half-closes, and resolves with everything that came back. */
