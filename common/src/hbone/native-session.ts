@@ -134,13 +134,17 @@ export class NativeHboneSession {
       }
     };
     const fd = typeof socket === 'number' ? socket : takeOver(socket, 'NativeHboneSession');
-    this.#h = new (addon().HboneSession)(fd, tls, emit, {
-      streamWindow: HBONE_STREAM_WINDOW_BYTES,
-      connectionWindow: HBONE_CONNECTION_WINDOW_BYTES,
-      maxStreams: options.maxStreams ?? 100,
-      maxFrame: HBONE_MAX_FRAME_BYTES,
-    });
-    if (typeof socket !== 'number') socket.destroy();
+    try {
+      this.#h = new (addon().HboneSession)(fd, tls, emit, {
+        streamWindow: HBONE_STREAM_WINDOW_BYTES,
+        connectionWindow: HBONE_CONNECTION_WINDOW_BYTES,
+        maxStreams: options.maxStreams ?? 100,
+        maxFrame: HBONE_MAX_FRAME_BYTES,
+      });
+    } finally {
+      // Either the session has its own copy of the fd, or it failed: the Node socket is done with either way.
+      if (typeof socket !== 'number') socket.destroy();
+    }
   }
 
   /** The peer's certificate once TLS is up (rejects when the handshake fails). Check its identity before use. */
