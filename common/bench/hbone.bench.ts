@@ -1,7 +1,7 @@
 // Benchmark (not a test): one bulk transfer and many short request/response exchanges, first straight to a
 // loopback TCP server (the baseline), then through an HBONE tunnel (our pooled client -> our server -> the same
-// TCP server), all in this one process, measured in the same run. Prints absolute figures and the ratio to the
-// baseline. Run: npm run bench -- hbone
+// TCP server) on node:http2 and on the native data path, all in this one process, measured in the same run.
+// Prints absolute figures and the ratios to the baseline. Run: npm run bench -- hbone
 import net from 'node:net';
 import tls from 'node:tls';
 import { once } from 'node:events';
@@ -9,7 +9,7 @@ import type { Duplex } from 'node:stream';
 import { CertificateAuthority } from '@mesh/common/ca';
 import { createCsr, hboneClientOptions, hboneServerOptions } from '@mesh/common/tls';
 import type { MtlsMaterial } from '@mesh/common/tls';
-import { HbonePool, HboneServer } from '@mesh/common/hbone';
+import { HbonePool, HboneServer, NativeHbonePool, NativeHboneServer, NativeHboneSession, nativeTlsContext } from '@mesh/common/hbone';
 
 const BULK_BYTES = 256 * 1024 * 1024;
 const RR_EXCHANGES = 5_000;
@@ -113,16 +113,62 @@ async function main(): Promise<void> {
   };
   const tunnel: Opener = async () => (await pool.connect({ key: 'bench', dial, authority: `127.0.0.1:${appPort}` })).stream;
 
+  // The native path: the same legs, with each tunnel joined to the proxy's end of a loopback pair.
+  const nativeServer = await NativeHboneServer.bind({
+    host: '127.0.0.1',
+    port: 0,
+    tls: () => nativeServerCtx,
+    onConnect: async () => {
+      const up = net.connect({ host: '127.0.0.1', port: appPort, allowHalfOpen: true });
+      await once(up, 'connect');
+      return { status: 200, upstream: up };
+    },
+  });
+  const nativeServerCtx = nativeTlsContext(server, 'server');
+  const nativeClientCtx = nativeTlsContext(client, 'client');
+  const nativePool = new NativeHbonePool();
+  const nativeDial = async () => {
+    const tcp = net.connect({ host: '127.0.0.1', port: nativeServer.address().port });
+    await once(tcp, 'connect');
+    const session = new NativeHboneSession(tcp, nativeClientCtx);
+    await session.handshake();
+    return session;
+  };
+  // Loopback pairs: each accepted socket goes to the opener whose client port it is connected from.
+  const waiting = new Map<number, (s: net.Socket) => void>();
+  const early = new Map<number, net.Socket>();
+  const pairs = net.createServer({ allowHalfOpen: true, pauseOnConnect: true }, (s) => {
+    const take = waiting.get(s.remotePort ?? 0);
+    if (take) take(s);
+    else early.set(s.remotePort ?? 0, s);
+  });
+  await new Promise<void>((resolve) => pairs.listen(0, '127.0.0.1', resolve));
+  const native: Opener = async () => {
+    const t = await nativePool.connect({ key: 'bench', dial: nativeDial, authority: `127.0.0.1:${appPort}` });
+    const appSide = net.connect({ host: '127.0.0.1', port: (pairs.address() as net.AddressInfo).port, allowHalfOpen: true });
+    await once(appSide, 'connect');
+    const port = appSide.localPort ?? 0;
+    const proxySide = early.get(port) ?? (await new Promise<net.Socket>((resolve) => waiting.set(port, resolve)));
+    early.delete(port);
+    waiting.delete(port);
+    void t.attach(proxySide);
+    return appSide;
+  };
+
   const results = {
-    bulk_mbps: { direct: await bulk(direct), hbone: await bulk(tunnel) },
-    new_conn_per_s: { direct: await newConnRate(direct), hbone: await newConnRate(tunnel) },
+    bulk_mbps: { direct: await bulk(direct), hbone: await bulk(tunnel), native: await bulk(native) },
+    new_conn_per_s: { direct: await newConnRate(direct), hbone: await newConnRate(tunnel), native: await newConnRate(native) },
   };
   for (const [name, r] of Object.entries(results)) {
-    console.log(`${name.padEnd(16)} direct ${r.direct.toFixed(1).padStart(9)}   hbone ${r.hbone.toFixed(1).padStart(9)}   hbone/direct ${(r.hbone / r.direct).toFixed(2)}x`);
+    const f = (v: number) => v.toFixed(1).padStart(9);
+    console.log(`${name.padEnd(16)} direct ${f(r.direct)}   hbone ${f(r.hbone)} (${(r.hbone / r.direct).toFixed(2)}x)   native ${f(r.native)} (${(r.native / r.direct).toFixed(2)}x)`);
   }
   console.log(JSON.stringify(results));
   await pool.close({ force: true });
+  await nativePool.close({ force: true });
   await hbone.close({ force: true });
+  await nativeServer.close({ force: true });
+  pairs.close();
   app.close();
 }
 
