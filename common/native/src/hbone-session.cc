@@ -47,6 +47,7 @@ constexpr size_t kReadChunk = 256 * 1024;   // one SSL_read into the shared buff
 constexpr size_t kWriteBatch = 256 * 1024;  // frames gathered per SSL_write
 constexpr int64_t kMaxDataFrame = 256 * 1024;
 constexpr size_t kDirectFrame = 16 * 1024;  // frames this large skip the gathering copy
+constexpr size_t kMaxHeaderList = 64 * 1024;  // HBONE requests carry a few short headers
 constexpr uint64_t kResetBurst = 100000;    // streams the peer may reset at once ...
 constexpr uint64_t kResetRate = 10000;      // ... and per second after that
 
@@ -125,6 +126,7 @@ struct Stream {
   std::vector<uint8_t> out;  // from the peer, not yet written to the app
   size_t outOff = 0;
   std::vector<std::string> headers;  // collected while HEADERS arrive
+  size_t headerBytes = 0;
   bool deferred = false;             // the data provider waits for the app socket to be readable
   bool drained = false;              // the last read took less than asked: wait for the poll, skip a read
   bool peerEnded = false;            // END_STREAM received
@@ -218,6 +220,13 @@ class HboneSession : public Napi::ObjectWrap<HboneSession> {
     std::string authority = StringArg(info, 0, "HboneSession.request", "authority");
     std::vector<std::string> kv = {":method", "CONNECT", ":authority", authority};
     AppendHeaders(info, 1, "HboneSession.request", kv);
+    size_t listBytes = 0;
+    for (const std::string& f : kv) listBytes += f.size() + 16;  // 32 bytes of overhead per name/value pair
+    if (listBytes > kMaxHeaderList) {
+      // A peer drops a header list over its SETTINGS_MAX_HEADER_LIST_SIZE without an answer; say so now.
+      throw Napi::Error::New(env, "HboneSession.request: the headers (" + std::to_string(listBytes) +
+                                      " bytes as HTTP/2 counts them) exceed the 64 KiB header list limit");
+    }
     std::vector<nghttp2_nv> nva = ToNva(kv);
     nghttp2_data_provider prd{};
     prd.read_callback = ReadFromApp;
@@ -535,6 +544,7 @@ class HboneSession : public Napi::ObjectWrap<HboneSession> {
     nghttp2_session_callbacks_set_on_data_chunk_recv_callback(cb, OnDataChunk);
     nghttp2_session_callbacks_set_on_stream_close_callback(cb, OnStreamClose);
     nghttp2_session_callbacks_set_data_source_read_length_callback(cb, DataFrameLength);
+    nghttp2_session_callbacks_set_on_frame_not_send_callback(cb, OnFrameNotSent);
     nghttp2_option* opt = nullptr;
     nghttp2_option_new(&opt);
     nghttp2_option_set_no_auto_window_update(opt, 1);  // the window opens as the app takes the bytes
@@ -557,6 +567,7 @@ class HboneSession : public Napi::ObjectWrap<HboneSession> {
         {NGHTTP2_SETTINGS_INITIAL_WINDOW_SIZE, static_cast<uint32_t>(streamWindow_)},
         {NGHTTP2_SETTINGS_MAX_FRAME_SIZE, static_cast<uint32_t>(maxFrame_)},
         {NGHTTP2_SETTINGS_ENABLE_PUSH, 0},
+        {NGHTTP2_SETTINGS_MAX_HEADER_LIST_SIZE, static_cast<uint32_t>(kMaxHeaderList)},
     };
     if (server_) settings.push_back({NGHTTP2_SETTINGS_MAX_CONCURRENT_STREAMS, static_cast<uint32_t>(maxStreams_)});
     nghttp2_submit_settings(h2_, NGHTTP2_FLAG_NONE, settings.data(), settings.size());
@@ -762,6 +773,9 @@ class HboneSession : public Napi::ObjectWrap<HboneSession> {
                       const uint8_t* value, size_t valuelen, uint8_t, void* user) {
     Stream* s = Self(user)->Find(frame->hd.stream_id);
     if (s == nullptr) return 0;
+    // The header list size advertised in SETTINGS, counted as RFC 9113 does (32 bytes per field of overhead).
+    s->headerBytes += namelen + valuelen + 32;
+    if (s->headerBytes > kMaxHeaderList) return NGHTTP2_ERR_TEMPORAL_CALLBACK_FAILURE;  // resets the stream
     s->headers.emplace_back(reinterpret_cast<const char*>(name), namelen);
     s->headers.emplace_back(reinterpret_cast<const char*>(value), valuelen);
     return 0;
@@ -771,6 +785,7 @@ class HboneSession : public Napi::ObjectWrap<HboneSession> {
     Napi::Array a = Napi::Array::New(Env(), s->headers.size());
     for (size_t i = 0; i < s->headers.size(); i++) a.Set(i, Napi::String::New(Env(), s->headers[i]));
     s->headers.clear();
+    s->headerBytes = 0;
     return a;
   }
 
@@ -792,6 +807,7 @@ class HboneSession : public Napi::ObjectWrap<HboneSession> {
                      {Napi::Number::New(self->Env(), id), Napi::Number::New(self->Env(), status), self->HeaderArray(s)});
         } else {
           s->headers.clear();
+          s->headerBytes = 0;
         }
         break;
       }
@@ -900,6 +916,18 @@ class HboneSession : public Napi::ObjectWrap<HboneSession> {
       self->AbortStream(s);  // the app socket failed: RST_STREAM(CANCEL)
       return NGHTTP2_ERR_DEFERRED;
     }
+  }
+
+  // A request nghttp2 would not send (say, headers over the peer's SETTINGS_MAX_HEADER_LIST_SIZE) never opens:
+  // end it here, with the reason, or its caller would wait for an answer forever.
+  static int OnFrameNotSent(nghttp2_session*, const nghttp2_frame* frame, int error, void* user) {
+    HboneSession* self = Self(user);
+    if (frame->hd.type != NGHTTP2_HEADERS) return 0;
+    Stream* s = self->Find(frame->hd.stream_id);
+    if (s == nullptr) return 0;
+    self->streams_.erase(s->id);
+    self->FinishStream(s, NGHTTP2_INTERNAL_ERROR);
+    return 0;
   }
 
   static int OnStreamClose(nghttp2_session*, int32_t id, uint32_t code, void* user) {

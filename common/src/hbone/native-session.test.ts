@@ -297,3 +297,11 @@ test('many streams reset by the client (apps aborting) do not make the server en
   assert.equal(client.isClosed, false);
   assert.equal(server()?.isClosed, false);
 });
+
+test('a request whose headers exceed the 64 KiB header list limit is refused with a reason, and the session carries on', async () => {
+  const { client } = await nativePair(echoPort);
+  await assert.rejects(client.open(`127.0.0.1:${echoPort}`, ['x-padding', 'a'.repeat(70 * 1024)]), /exceed the 64 KiB header list limit/);
+  const stream = await client.open(`127.0.0.1:${echoPort}`, ['x-padding', 'a'.repeat(1024)]);
+  assert.equal(stream.status, 200);
+  client.reset(stream.id);
+});
