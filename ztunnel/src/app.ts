@@ -207,7 +207,12 @@ export async function startZtunnel(config: ZtunnelConfig, overrides: ZtunnelOver
           idleLooks: RECLAIM_IDLE_LOOKS,
           onReclaim: (r: ReclaimResult) => {
             logger.info({ rssBeforeMb: mb(r.rssBefore), rssAfterMb: mb(r.rssAfter), heapBeforeMb: mb(r.heapBefore), heapAfterMb: mb(r.heapAfter), trimmed: r.trimmed, ms: Math.round(r.ms) }, 'memory reclaimed');
-            if (started) void releasePages('idle').then(() => Promise.all([reclaimer?.rebase(), pageWatch?.rebase()]));
+            if (started) {
+              void releasePages('idle').then(async () => {
+                reclaimer?.rebase();
+                await pageWatch?.rebase().catch(() => {});
+              });
+            }
           },
           onError: (err) => logger.warn({}, `memory reclaim stopped: ${errorMessage(err)}`),
         })
@@ -218,7 +223,7 @@ export async function startZtunnel(config: ZtunnelConfig, overrides: ZtunnelOver
           intervalMs: Math.min(config.memoryReclaimIntervalMs, FILE_PAGES_LOOK_MS),
           minGrowthBytes: FILE_PAGES_MIN_GROWTH_BYTES,
           onRelease: (r, grown) => logger.info({ grownMb: mb(grown), mappings: r.mappings, releasedMb: Math.round(r.releasedKb / 102.4) / 10 }, 'released pages of the node binary that came back'),
-          onError: (err) => logger.warn({}, `page release stopped: ${errorMessage(err)}`),
+          onError: (err) => logger.warn({}, `page release failed: ${errorMessage(err)}`),
         })
       : undefined;
   drain.register('memory reclaim', {

@@ -44,6 +44,32 @@ test('releases once the file pages grew past the bound, then measures from what 
   assert.deepEqual(f.releases, [35 * MB, 25 * MB]);
 });
 
+test('a failed look is reported and the watch keeps looking', async () => {
+  let fail = true;
+  const errors: unknown[] = [];
+  let looks = 0;
+  const watch = new FilePageWatch(
+    { intervalMs: 5, minGrowthBytes: MB, onError: (e) => errors.push(e) },
+    {
+      fileResidentBytes: async () => {
+        looks++;
+        if (fail) throw new Error('statm went away');
+        return 0;
+      },
+      release: async () => ({ mappings: 0, releasedKb: 0 }),
+    },
+  ).start();
+  try {
+    while (errors.length < 2) await new Promise((r) => setTimeout(r, 5));
+    fail = false;
+    const seen = looks;
+    while (looks < seen + 2) await new Promise((r) => setTimeout(r, 5));
+    assert.match(String(errors[0]), /statm went away/);
+  } finally {
+    watch.stop();
+  }
+});
+
 test('the first look without a baseline only takes one', async () => {
   const f = fake(50 * MB, 10 * MB);
   const watch = new FilePageWatch({ intervalMs: 1000, minGrowthBytes: 4 * MB }, f.probes);
