@@ -962,6 +962,7 @@ class HboneSession : public Napi::ObjectWrap<HboneSession> {
   // ---- events, closing -------------------------------------------------------------------------------------
 
   void Emit(const char* kind, std::initializer_list<napi_value> args) {
+    if (emit_.IsEmpty()) return;
     Napi::Env env = Env();
     std::vector<napi_value> argv;
     argv.push_back(Napi::String::New(env, kind));
@@ -1013,7 +1014,12 @@ class HboneSession : public Napi::ObjectWrap<HboneSession> {
       fd_ = -1;
     }
     Emit("close", {Napi::String::New(Env(), error)});
+    // Nothing is emitted after 'close'. The emit callback closes over the JS wrapper, which holds this object:
+    // kept, that strong reference would keep every closed session alive for good.
+    emit_.Reset();
     tlsRef_.Reset();
+    std::vector<uint8_t>().swap(wbuf_);
+    std::vector<uint8_t>().swap(tlsOut_);
     Unref();  // balances the Ref() of the constructor; JS may now collect the object
   }
 

@@ -10,6 +10,7 @@ import { hboneClientOptions, hboneServerOptions, checkClientTrustDomain, peerIde
 import type { MtlsMaterial } from '../tls/index.ts';
 import { HboneServer } from './server.ts';
 import { HbonePool } from './pool.ts';
+import { reclaimMemory } from '../memory/index.ts';
 import { NativeHboneSession, headerValue, nativeTlsContext } from './native-session.ts';
 
 const TD = 'cluster.local';
@@ -304,4 +305,28 @@ test('a request whose headers exceed the 64 KiB header list limit is refused wit
   const stream = await client.open(`127.0.0.1:${echoPort}`, ['x-padding', 'a'.repeat(1024)]);
   assert.equal(stream.status, 200);
   client.reset(stream.id);
+});
+
+test('closed sessions are garbage: nothing of the addon keeps them alive', async () => {
+  let collected = 0;
+  const registry = new FinalizationRegistry(() => collected++);
+  const serverCtx = nativeTlsContext(serverMat, 'server');
+  const listener = net.createServer({ pauseOnConnect: true }, (sock) => registry.register(new NativeHboneSession(sock, serverCtx), 0));
+  await new Promise<void>((resolve) => listener.listen(0, '127.0.0.1', resolve));
+  closers.push(() => listener.close());
+  const clientCtx = nativeTlsContext(clientMat, 'client');
+  const N = 20;
+  for (let i = 0; i < N; i++) {
+    const session = new NativeHboneSession(await connect((listener.address() as net.AddressInfo).port), clientCtx);
+    registry.register(session, 0);
+    await session.handshake();
+    session.goaway();
+    assert.equal(await session.closed(), '');
+  }
+  // Full collections until the registry has heard of (nearly) all 2N sessions; a leak leaves it at 0.
+  for (let i = 0; i < 50 && collected < 2 * N - 2; i++) {
+    reclaimMemory();
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  assert.ok(collected >= 2 * N - 2, `${collected} of ${2 * N} closed sessions were collected`);
 });
