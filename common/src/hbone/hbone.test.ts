@@ -13,7 +13,6 @@ import { HboneServer } from './server.ts';
 import type { HboneDecision, HboneRequest } from './server.ts';
 import { HbonePool } from './pool.ts';
 import { formatForwarded, newTraceparent } from './headers.ts';
-import { waitUntil } from '../testing/index.ts';
 
 const TD = 'cluster.local';
 const CLIENT_ID = `spiffe://${TD}/ns/default/sa/sleep`;
@@ -46,10 +45,10 @@ function startApp(): Promise<net.Server> {
 
 const connectUpstream = connectLoopback;
 
-function dialer(material: MtlsMaterial, expected: string[], server = hbone) {
+function dialer(material: MtlsMaterial, expected: string[]) {
   return () =>
     new Promise<tls.TLSSocket>((resolve, reject) => {
-      const sock = tls.connect({ host: '127.0.0.1', port: server.address().port, ...hboneClientOptions(material, { expectedIdentities: expected }) });
+      const sock = tls.connect({ host: '127.0.0.1', port: hbone.address().port, ...hboneClientOptions(material, { expectedIdentities: expected }) });
       sock.once('secureConnect', () => resolve(sock));
       sock.once('error', reject);
     });
@@ -81,10 +80,10 @@ after(async () => {
 });
 
 /** Sends `payload` through a tunnel, half-closes, and returns what came back. */
-async function roundTrip(pool: HbonePool, key: string, payload: string, material = clientMat, expected = [SERVER_ID], server = hbone) {
+async function roundTrip(pool: HbonePool, key: string, payload: string, material = clientMat, expected = [SERVER_ID]) {
   const tunnel = await pool.connect({
     key,
-    dial: dialer(material, expected, server),
+    dial: dialer(material, expected),
     authority: `127.0.0.1:${appPort}`,
     headers: { forwarded: formatForwarded('10.0.0.5', 4321), traceparent: newTraceparent() },
   });
@@ -231,78 +230,3 @@ test('splice: a reset upstream resets the tunnel instead of ending it cleanly', 
   }
 });
 
-/** A server with no certificate in its TLS context until `gate` settles (as ztunnel's inbound before its first fetch). */
-async function gatedServer(gate: () => Promise<void> | undefined, abandoned: Error[]): Promise<HboneServer> {
-  const server = await HboneServer.bind({
-    host: '127.0.0.1',
-    port: 0,
-    tls: { requestCert: true, rejectUnauthorized: true, minVersion: 'TLSv1.3', ALPNProtocols: ['h2'] },
-    onConnect: async (req) => ({ status: 200, upstream: await connectUpstream(req.authority.port) }),
-    beforeHandshake: gate,
-    onHandshakeAbandoned: (err) => abandoned.push(err),
-  });
-  return server;
-}
-
-test('a connection that arrives before the server has its certificate waits for it, then goes through', async () => {
-  let open!: () => void;
-  const opened = new Promise<void>((resolve) => (open = resolve));
-  let ready = false;
-  let waits = 0;
-  const abandoned: Error[] = [];
-  const server = await gatedServer(() => {
-    if (ready) return undefined;
-    waits++;
-    return opened.then(() => {
-      server.server.setSecureContext(hboneServerOptions(serverMat));
-      ready = true;
-    });
-  }, abandoned);
-  const pool = new HbonePool();
-  try {
-    const first = roundTrip(pool, 'k-gated', 'early bird', clientMat, [SERVER_ID], server);
-    await waitUntil('the connection to reach the gate', () => waits === 1);
-    assert.equal(server.sessionCount, 0, 'no handshake while the certificate is missing');
-    open();
-    assert.equal((await first).body, 'got 10 bytes: early bird');
-    const pool2 = new HbonePool();
-    try {
-      assert.equal((await roundTrip(pool2, 'k-gated-2', 'later', clientMat, [SERVER_ID], server)).body, 'got 5 bytes: later');
-    } finally {
-      await pool2.close({ force: true });
-    }
-    assert.equal(waits, 1, 'once the certificate is there, connections no longer wait');
-    assert.deepEqual(abandoned, []);
-  } finally {
-    await pool.close({ force: true });
-    await server.close({ force: true });
-  }
-});
-
-test('a connection whose certificate never comes is closed and reported; close() ends connections still waiting', async () => {
-  const abandoned: Error[] = [];
-  const failing = await gatedServer(() => Promise.reject(new Error('no certificate for the pod')), abandoned);
-  const pool = new HbonePool();
-  try {
-    await assert.rejects(roundTrip(pool, 'k-never', 'x', clientMat, [SERVER_ID], failing), (err: Error) => hasCode(err, 'ERR_HBONE_SESSION'));
-    assert.equal(abandoned.length, 1);
-    assert.match(abandoned[0]?.message ?? '', /no certificate for the pod/);
-  } finally {
-    await pool.close({ force: true });
-    await failing.close({ force: true });
-  }
-  let waits = 0;
-  const pending = await gatedServer(() => {
-    waits++;
-    return new Promise<void>(() => {});
-  }, abandoned);
-  const pool2 = new HbonePool();
-  try {
-    const stuck = roundTrip(pool2, 'k-stuck', 'x', clientMat, [SERVER_ID], pending);
-    await waitUntil('the connection to reach the gate', () => waits === 1);
-    await pending.close();
-    await assert.rejects(stuck, (err: Error) => hasCode(err, 'ERR_HBONE_SESSION'));
-  } finally {
-    await pool2.close({ force: true });
-  }
-});

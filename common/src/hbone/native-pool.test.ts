@@ -7,6 +7,7 @@ import { appPair, issueMaterial } from './hbone.test-util.ts';
 import { certIdentity, checkCertTrustDomain, serverIdentityCheck } from '../tls/index.ts';
 import type { MtlsMaterial } from '../tls/index.ts';
 import { hasCode } from '../errors.ts';
+import { waitUntil } from '../testing/index.ts';
 import { NativeHbonePool } from './native-pool.ts';
 import { NativeHboneServer } from './native-server.ts';
 import type { NativeHboneRequest } from './native-server.ts';
@@ -155,4 +156,41 @@ test('a graceful server close lets an open tunnel finish, then the session ends'
   await closed;
   assert.equal(await session.closed(), '');
   assert.ok(!rejected.includes('ERR_HBONE_TLS'), rejected.join());
+});
+
+test('a connection whose TLS context never comes is closed and reported; close() ends connections still waiting', async () => {
+  const rejects: string[] = [];
+  const failing = await NativeHboneServer.bind({
+    host: '127.0.0.1',
+    port: 0,
+    tls: () => Promise.reject(new Error('no certificate for the pod')),
+    onReject: (err) => rejects.push(err.message),
+    onConnect: async () => ({ status: 503, reason: 'unused' }),
+  });
+  const dialTo = async (port: number) => {
+    const tcp = net.connect({ host: '127.0.0.1', port });
+    await once(tcp, 'connect');
+    return new NativeHboneSession(tcp, nativeTlsContext(clientMat, 'client'));
+  };
+  try {
+    const session = await dialTo(failing.address().port);
+    await assert.rejects(session.handshake(), (err: Error) => hasCode(err, 'ERR_HBONE_TLS'));
+    assert.deepEqual(rejects, ['no certificate for the pod']);
+  } finally {
+    await failing.close({ force: true });
+  }
+  let waits = 0;
+  const pending = await NativeHboneServer.bind({
+    host: '127.0.0.1',
+    port: 0,
+    tls: () => {
+      waits++;
+      return new Promise(() => {});
+    },
+    onConnect: async () => ({ status: 503, reason: 'unused' }),
+  });
+  const stuck = await dialTo(pending.address().port);
+  await waitUntil('the connection to wait for its TLS context', () => waits === 1);
+  await pending.close();
+  await assert.rejects(stuck.handshake(), (err: Error) => hasCode(err, 'ERR_HBONE_TLS'));
 });

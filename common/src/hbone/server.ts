@@ -39,14 +39,6 @@ export interface HboneServerOptions {
   /** Told about refused connections and streams (bad method, bad authority, peer verification). */
   readonly onReject?: (err: HboneError | Error, socket: TLSSocket | undefined) => void;
   readonly keepalive?: KeepaliveOptions;
-  /**
-   * Called for each accepted TCP connection before its TLS handshake starts: undefined to go ahead at once, or a
-   * promise to wait for (the server's certificate, fetched on demand, as ztunnel's inbound does). The client's
-   * first bytes stay buffered meanwhile. A rejection closes the connection and is passed to onHandshakeAbandoned.
-   */
-  readonly beforeHandshake?: () => Promise<void> | undefined;
-  /** Told when beforeHandshake failed and the connection was closed without a handshake. */
-  readonly onHandshakeAbandoned?: (err: Error, socket: Socket) => void;
 }
 
 /**
@@ -57,8 +49,6 @@ export class HboneServer {
   readonly server: http2.Http2SecureServer;
   private readonly opts: HboneServerOptions;
   private readonly sessions = new Set<http2.ServerHttp2Session>();
-  /** Accepted connections still waiting for beforeHandshake. */
-  private readonly waiting = new Set<Socket>();
 
   private constructor(opts: HboneServerOptions) {
     this.opts = opts;
@@ -79,39 +69,6 @@ export class HboneServer {
       startKeepalive(session, opts.keepalive);
     });
     this.server.on('stream', (stream, headers) => void this.handleStream(stream, headers));
-    if (opts.beforeHandshake) this.gateHandshakes(opts.beforeHandshake);
-  }
-
-  /**
-   * Puts `gate` in front of the TLS server's own connection listener (which starts the handshake), so the server
-   * still accepts, counts and closes connections itself.
-   */
-  private gateHandshakes(gate: () => Promise<void> | undefined): void {
-    const startTls = this.server.listeners('connection') as ((socket: Socket) => void)[];
-    this.server.removeAllListeners('connection');
-    const handshake = (socket: Socket) => {
-      for (const listener of startTls) listener.call(this.server, socket);
-    };
-    this.server.on('connection', (socket: Socket) => {
-      const wait = gate();
-      if (wait === undefined) return handshake(socket);
-      this.waiting.add(socket);
-      socket.pause();
-      socket.once('close', () => this.waiting.delete(socket));
-      socket.on('error', () => socket.destroy());
-      wait.then(
-        () => {
-          if (!this.waiting.delete(socket) || socket.destroyed) return;
-          handshake(socket);
-        },
-        (err: unknown) => {
-          this.waiting.delete(socket);
-          if (socket.destroyed) return;
-          socket.destroy();
-          this.opts.onHandshakeAbandoned?.(err instanceof Error ? err : new Error(String(err)), socket);
-        },
-      );
-    });
   }
 
   /**
@@ -147,9 +104,6 @@ export class HboneServer {
    */
   async close(opts: { force?: boolean } = {}): Promise<void> {
     const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
-    // Not yet in a handshake: nothing of theirs has started, so they are closed in either mode.
-    for (const socket of this.waiting) socket.destroy();
-    this.waiting.clear();
     for (const session of this.sessions) {
       if (opts.force) session.destroy();
       else session.close();
