@@ -4,19 +4,12 @@ import type { Socket } from 'node:net';
 import { HboneError } from './hbone-error.ts';
 import { startNativeKeepalive } from './native-keepalive.ts';
 import type { FlatHeaders, NativeHboneSession, NativeStreamEnd } from './native-session.ts';
-import type { HbonePoolOptions } from './pool.ts';
+import type { HboneConnectOptions, HbonePoolOptions } from './pool.ts';
 import { SessionPool } from './session-pool.ts';
 
-export interface NativeConnectOptions {
-  /** The pool key: (source identity, expected destination identities, source IP, destination address). */
-  readonly key: string;
-  /** A new session when the pool needs one: connected, TLS done and the server's identity checked. */
-  readonly dial: () => Promise<NativeHboneSession>;
-  /** The CONNECT target, `ip:port`. */
-  readonly authority: string;
-  /** Extra request headers: baggage, forwarded, traceparent. */
-  readonly headers?: Readonly<Record<string, string>>;
-}
+/** A connect through NativeHbonePool: its dial gives a session that is connected, TLS done and the server's
+ * identity checked. */
+export type NativeConnectOptions = HboneConnectOptions<NativeHboneSession>;
 
 /** An answered CONNECT (200). Join it to the app socket with attach(); `ended` reports the bytes. */
 export interface NativeTunnel {
@@ -52,14 +45,7 @@ export class NativeHbonePool {
 
   /** Opens one tunnel; resolves once the peer answered 200, else rejects with ERR_HBONE_STATUS or ERR_HBONE_SESSION. */
   async connect(opts: NativeConnectOptions): Promise<NativeTunnel> {
-    const entry = this.#pool.reserve(opts.key, opts.dial);
-    let session: NativeHboneSession;
-    try {
-      session = await entry.session;
-    } catch (err) {
-      this.#pool.release(entry);
-      throw new HboneError('ERR_HBONE_SESSION', `HBONE connection failed: ${(err as Error).message}`, { cause: err });
-    }
+    const { entry, session } = await this.#pool.acquire(opts.key, opts.dial);
     const headers: string[] = [];
     for (const [k, v] of Object.entries(opts.headers ?? {})) headers.push(k, v);
     let answer;

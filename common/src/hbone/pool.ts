@@ -5,17 +5,15 @@ import { HboneError } from './hbone-error.ts';
 import { startKeepalive } from './keepalive.ts';
 import type { KeepaliveOptions } from './keepalive.ts';
 import { SessionPool } from './session-pool.ts';
+import type { SessionPoolOptions } from './session-pool.ts';
 import { HBONE_CLIENT_SETTINGS, HBONE_CONNECTION_WINDOW_BYTES } from './settings.ts';
 
-export interface HbonePoolOptions {
-  /** Streams per HTTP/2 session before a new one is opened (capped by the peer's SETTINGS). Default 100. */
-  readonly maxStreamsPerSession?: number;
-  /** How long an unused session is kept. Default 5 min. */
-  readonly idleMs?: number;
+export interface HbonePoolOptions extends SessionPoolOptions {
   readonly keepalive?: KeepaliveOptions;
 }
 
-export interface HboneConnectOptions {
+/** One connect through a pool; `S` is what dial gives: a verified TLS socket here, a native session for NativeHbonePool. */
+export interface HboneConnectOptions<S = TLSSocket> {
   /**
    * The pool key. Sessions are shared only between connects with the same key, which callers build from
    * (source identity, expected destination identities, source IP, destination address), so unrelated
@@ -23,7 +21,7 @@ export interface HboneConnectOptions {
    */
   readonly key: string;
   /** Opens a new mutual-TLS connection (ALPN h2, peer already verified) when the pool needs one. */
-  readonly dial: () => Promise<TLSSocket>;
+  readonly dial: () => Promise<S>;
   /** The CONNECT target, `ip:port` (or `host:port`). */
   readonly authority: string;
   /** Extra request headers: baggage, forwarded, traceparent. */
@@ -65,14 +63,7 @@ export class HbonePool {
 
   /** Opens one tunnel; resolves once the peer answered 200, else rejects with ERR_HBONE_STATUS or ERR_HBONE_SESSION. */
   async connect(opts: HboneConnectOptions): Promise<HboneTunnel> {
-    const entry = this.#pool.reserve(opts.key, () => opts.dial().then(startSession));
-    let session: ClientHttp2Session;
-    try {
-      session = await entry.session;
-    } catch (err) {
-      this.#pool.release(entry);
-      throw new HboneError('ERR_HBONE_SESSION', `HBONE connection failed: ${(err as Error).message}`, { cause: err });
-    }
+    const { entry, session } = await this.#pool.acquire(opts.key, () => opts.dial().then(startSession));
     let stream: ClientHttp2Stream;
     try {
       stream = session.request({ ':method': 'CONNECT', ':authority': opts.authority, ...opts.headers }, { endStream: false });

@@ -88,3 +88,11 @@ test('a failed dial is not kept, and close() ends every session and refuses new 
   assert.equal(sessions[0]!.closed, 'force');
   assert.throws(() => pool.reserve('k', dial), /pool is closed/);
 });
+
+test('acquire() hands out the session, or turns a failed dial into ERR_HBONE_SESSION and gives the stream back', async () => {
+  const { pool, dial } = fakePool();
+  const ok = await pool.acquire('k', dial);
+  assert.equal(ok.session.n, 1);
+  await assert.rejects(pool.acquire('other', () => Promise.reject(new Error('refused'))), (err: Error & { code?: string }) => err.code === 'ERR_HBONE_SESSION' && /HBONE connection failed: refused/.test(err.message));
+  assert.deepEqual(pool.stats(), { sessions: 1, streams: 1 });
+});

@@ -26,7 +26,9 @@ interface Entry<S> extends PoolEntry<S> {
 }
 
 export interface SessionPoolOptions {
+  /** Streams per HTTP/2 session before a new one is opened (capped by the peer's SETTINGS). Default 100. */
   readonly maxStreamsPerSession?: number;
+  /** How long an unused session is kept. Default 5 min. */
   readonly idleMs?: number;
 }
 
@@ -70,6 +72,17 @@ export class SessionPool<S> {
     clearTimeout(entry.idleTimer);
     entry.idleTimer = undefined;
     return entry;
+  }
+
+  /** reserve(), then the session itself: a dial that failed gives its stream back and is ERR_HBONE_SESSION. */
+  async acquire(key: string, dial: () => Promise<S>): Promise<{ entry: PoolEntry<S>; session: S }> {
+    const entry = this.reserve(key, dial);
+    try {
+      return { entry, session: await entry.session };
+    } catch (err) {
+      this.release(entry);
+      throw new HboneError('ERR_HBONE_SESSION', `HBONE connection failed: ${(err as Error).message}`, { cause: err });
+    }
   }
 
   /** Takes a session out of rotation (closed, failed or told to go away); its open streams carry on. */
