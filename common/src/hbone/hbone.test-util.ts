@@ -5,6 +5,10 @@ import type { CertificateAuthority } from '../ca/index.ts';
 import { createCsr } from '../tls/index.ts';
 import type { MtlsMaterial } from '../tls/index.ts';
 
+export const TD = 'cluster.local';
+export const CLIENT_ID = `spiffe://${TD}/ns/default/sa/sleep`;
+export const SERVER_ID = `spiffe://${TD}/ns/default/sa/echo`;
+
 /** A key, a certificate for `id` signed by `ca`, and the mesh root. */
 export async function issueMaterial(ca: CertificateAuthority, id: string): Promise<MtlsMaterial> {
   const csr = await createCsr(id);

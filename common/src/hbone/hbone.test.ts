@@ -5,7 +5,7 @@ import tls from 'node:tls';
 import { once } from 'node:events';
 import type { ServerHttp2Session } from 'node:http2';
 import { CertificateAuthority } from '../ca/index.ts';
-import { connectLoopback, issueMaterial } from './hbone.test-util.ts';
+import { CLIENT_ID, SERVER_ID, TD, connectLoopback, issueMaterial } from './hbone.test-util.ts';
 import { hboneClientOptions, hboneServerOptions, checkClientTrustDomain, peerIdentity } from '../tls/index.ts';
 import type { MtlsMaterial } from '../tls/index.ts';
 import { hasCode } from '../errors.ts';
@@ -13,11 +13,6 @@ import { HboneServer } from './server.ts';
 import type { HboneDecision, HboneRequest } from './server.ts';
 import { HbonePool } from './pool.ts';
 import { formatForwarded, newTraceparent } from './headers.ts';
-
-const TD = 'cluster.local';
-const CLIENT_ID = `spiffe://${TD}/ns/default/sa/sleep`;
-const SERVER_ID = `spiffe://${TD}/ns/default/sa/echo`;
-
 
 let ca: CertificateAuthority;
 let clientMat: MtlsMaterial;

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import net from 'node:net';
 import { once } from 'node:events';
 import { CertificateAuthority } from '../ca/index.ts';
-import { appPair, issueMaterial } from './hbone.test-util.ts';
+import { CLIENT_ID, SERVER_ID, TD, appPair, issueMaterial } from './hbone.test-util.ts';
 import { certIdentity, checkCertTrustDomain, serverIdentityCheck } from '../tls/index.ts';
 import type { MtlsMaterial } from '../tls/index.ts';
 import { hasCode } from '../errors.ts';
@@ -12,11 +12,6 @@ import { NativeHbonePool } from './native-pool.ts';
 import { NativeHboneServer } from './native-server.ts';
 import type { NativeHboneRequest } from './native-server.ts';
 import { NativeHboneSession, nativeTlsContext } from './native-session.ts';
-
-const TD = 'cluster.local';
-const CLIENT_ID = `spiffe://${TD}/ns/default/sa/sleep`;
-const SERVER_ID = `spiffe://${TD}/ns/default/sa/echo`;
-
 
 let ca: CertificateAuthority;
 let clientMat: MtlsMaterial;
@@ -66,7 +61,6 @@ const dial = async (): Promise<NativeHboneSession> => {
   if (err) throw err;
   return session;
 };
-
 
 async function roundTrip(pool: NativeHbonePool, text: string): Promise<string> {
   const tunnel = await pool.connect({ key: 'k', dial, authority: `127.0.0.1:${echoPort}`, headers: { forwarded: 'for="10.0.0.5:4321"' } });

@@ -5,18 +5,13 @@ import net from 'node:net';
 import tls from 'node:tls';
 import { once } from 'node:events';
 import { CertificateAuthority } from '../ca/index.ts';
-import { appPair, connectLoopback, issueMaterial } from './hbone.test-util.ts';
+import { CLIENT_ID, SERVER_ID, TD, appPair, connectLoopback, issueMaterial } from './hbone.test-util.ts';
 import { hboneClientOptions, hboneServerOptions, checkClientTrustDomain, peerIdentity, spiffeIdsOf } from '../tls/index.ts';
 import type { MtlsMaterial } from '../tls/index.ts';
 import { HboneServer } from './server.ts';
 import { HbonePool } from './pool.ts';
 import { reclaimMemory } from '../memory/index.ts';
 import { NativeHboneSession, headerValue, nativeTlsContext } from './native-session.ts';
-
-const TD = 'cluster.local';
-const CLIENT_ID = `spiffe://${TD}/ns/default/sa/sleep`;
-const SERVER_ID = `spiffe://${TD}/ns/default/sa/echo`;
-
 
 let ca: CertificateAuthority;
 let clientMat: MtlsMaterial;
@@ -35,7 +30,6 @@ function startEcho(): Promise<net.Server> {
 }
 
 const connect = connectLoopback;
-
 
 /** Writes `payload` into `app`, half-closes, and resolves with everything that came back. */
 async function exchange(app: net.Socket, payload: Buffer): Promise<Buffer> {
@@ -156,21 +150,7 @@ test('Node HBONE client -> native server: headers reach the server, policy answe
 });
 
 test('native client -> native server: many streams on one session, each echoed, sessions close cleanly on GOAWAY', async () => {
-  const serverCtx = nativeTlsContext(serverMat, 'server');
-  let serverSession: NativeHboneSession | undefined;
-  const listener = net.createServer({ pauseOnConnect: true }, (sock) => {
-    const session = new NativeHboneSession(sock, serverCtx);
-    serverSession = session;
-    session.onStream = (id) => {
-      void connect(echoPort).then((upstream) => {
-        void session.respond(id, 200, true);
-        void session.attach(id, upstream);
-      });
-    };
-  });
-  await new Promise<void>((resolve) => listener.listen(0, '127.0.0.1', resolve));
-  closers.push(() => listener.close());
-  const session = await nativeClient((listener.address() as net.AddressInfo).port);
+  const { client: session, server } = await nativePair(echoPort);
   const one = async (i: number) => {
     const stream = await session.open(`127.0.0.1:${echoPort}`);
     const { app, proxySide } = await appPair();
@@ -182,6 +162,7 @@ test('native client -> native server: many streams on one session, each echoed, 
   await session.ping();
   session.goaway();
   assert.equal(await session.closed(), '');
+  const serverSession = server();
   assert.ok(serverSession);
   assert.equal(await serverSession.closed(), '');
 });
