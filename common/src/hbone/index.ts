@@ -16,7 +16,7 @@ export {
 } from './headers.ts';
 export type { BaggageSource } from './headers.ts';
 export { HboneError } from './hbone-error.ts';
-export { NativeHboneSession, headerRecord, headerValue, nativeTlsContext } from './native-session.ts';
+export { NativeHboneSession, RST_CANCEL, headerRecord, headerValue, nativeTlsContext, streamEndError } from './native-session.ts';
 export type { NativeTlsContext, NativeStreamEnd, FlatHeaders, NativeSessionOptions } from './native-session.ts';
 export * from './settings.ts';
 export { NativeHbonePool } from './native-pool.ts';

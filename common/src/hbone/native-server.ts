@@ -9,7 +9,7 @@ import type { Authority } from './authority.ts';
 import { HboneError } from './hbone-error.ts';
 import type { KeepaliveOptions } from './keepalive.ts';
 import { startNativeKeepalive } from './native-keepalive.ts';
-import { NativeHboneSession, headerRecord } from './native-session.ts';
+import { NativeHboneSession, RST_CANCEL, headerRecord } from './native-session.ts';
 import type { FlatHeaders, NativeStreamEnd, NativeTlsContext } from './native-session.ts';
 import type { HboneDecision } from './server.ts';
 
@@ -192,7 +192,7 @@ export class NativeHboneServer {
     const upstream = decision.upstream;
     if (!session.hasStream(id) || session.isClosed) {
       upstream.destroy();
-      this.#opts.onTunnelEnd?.(req, { code: CANCEL, fromApp: 0, toApp: 0 });
+      this.#opts.onTunnelEnd?.(req, { code: RST_CANCEL, fromApp: 0, toApp: 0 });
       return;
     }
     const responseHeaders: string[] = [];
@@ -203,5 +203,3 @@ export class NativeHboneServer {
     this.#opts.onTunnelEnd?.(req, await ended);
   }
 }
-
-const CANCEL = 0x8;

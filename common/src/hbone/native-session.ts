@@ -60,6 +60,11 @@ export interface NativeStreamEnd {
   readonly toApp: number;
 }
 
+/** The error an access log records for a stream's end: none for an ordinary close. */
+export function streamEndError(end: NativeStreamEnd): string | undefined {
+  return end.code === 0 ? undefined : `stream reset (HTTP/2 code ${end.code})`;
+}
+
 /** Header pairs as the addon carries them: [name, value, name, value, ...]. */
 export type FlatHeaders = string[];
 
@@ -204,7 +209,7 @@ export class NativeHboneSession {
     if (w === undefined || this.#isClosed) {
       // Reset by the peer (or the session ended) since it was answered: the app gets a reset too.
       socket.resetAndDestroy();
-      return Promise.resolve({ code: CANCEL, fromApp: 0, toApp: 0 });
+      return Promise.resolve({ code: RST_CANCEL, fromApp: 0, toApp: 0 });
     }
     const fd = takeOver(socket, 'NativeHboneSession.attach');
     const parts: Buffer[] = [];
@@ -215,7 +220,7 @@ export class NativeHboneSession {
   }
 
   /** RST_STREAM (CANCEL by default); the app socket is reset. */
-  reset(id: number, code = CANCEL): void {
+  reset(id: number, code = RST_CANCEL): void {
     if (!this.#isClosed && this.#streams.has(id)) this.#h.reset(id, code);
   }
 
@@ -258,7 +263,8 @@ function takeOver(socket: Socket, fn: string): number {
   return socketFd(socket, fn);
 }
 
-const CANCEL = 0x8;
+/** HTTP/2's CANCEL error code: the RST_STREAM code of a tunnel cut by its own side. */
+export const RST_CANCEL = 0x8;
 const REFUSED_STREAM = 0x7;
 
 /** Flat headers as a record (names are lower case in HTTP/2; a repeated name's values are joined with ', '). */

@@ -3,7 +3,7 @@
 // to the app (client IP kept when the kernel allows), 200. Refusals: 400 bad request, 401 policy, 503 upstream.
 // TLS, HTTP/2 and the tunnel's bytes run on the native data path (common/native hbone-session.cc).
 import { errorMessage } from '@mesh/common/errors';
-import { NativeHboneServer, formatBaggage, formatHostPort } from '@mesh/common/hbone';
+import { NativeHboneServer, formatBaggage, formatHostPort, streamEndError } from '@mesh/common/hbone';
 import type { ConnInfo, HboneDecision, NativeHboneRequest, NativeTlsContext } from '@mesh/common/hbone';
 import { listenInNetns } from '@mesh/common/net';
 import { certIdentity, checkCertTrustDomain } from '@mesh/common/tls';
@@ -48,7 +48,7 @@ export class InboundHbone {
         if (!ctx) return;
         ctx.untrack();
         // The stream's totals include what the app wrote before the tunnel was joined.
-        ctx.record.end({ bytesSent: end.toApp, bytesRecv: end.fromApp, error: end.code === 0 ? undefined : `stream reset (HTTP/2 code ${end.code})` });
+        ctx.record.end({ bytesSent: end.toApp, bytesRecv: end.fromApp, error: streamEndError(end) });
       },
       onReject: (err, conn) => this.#onReject(err, conn),
     });

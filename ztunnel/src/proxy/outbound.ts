@@ -4,7 +4,7 @@
 // answered, the client socket is joined to its stream in C++ (common/native hbone-session.cc).
 import type net from 'node:net';
 import { errorMessage } from '@mesh/common/errors';
-import { NativeHbonePool, NativeHboneSession, formatBaggage, formatForwarded, formatHostPort, newTraceparent } from '@mesh/common/hbone';
+import { NativeHbonePool, NativeHboneSession, formatBaggage, formatForwarded, formatHostPort, newTraceparent, streamEndError } from '@mesh/common/hbone';
 import { connectInNetns, listenInNetns, originalDst } from '@mesh/common/net';
 import { serverIdentityCheck } from '@mesh/common/tls';
 import { canonicalIpText } from '../state/ip-text.ts';
@@ -122,7 +122,7 @@ export class Outbound {
     }
     // The bytes the client sent while the tunnel was set up go first; the stream's totals include them.
     const end = await tunnel.attach(sock);
-    record.end({ bytesSent: end.fromApp, bytesRecv: end.toApp, error: end.code === 0 ? undefined : `stream reset (HTTP/2 code ${end.code})` });
+    record.end({ bytesSent: end.fromApp, bytesRecv: end.toApp, error: streamEndError(end) });
   }
 }
 
