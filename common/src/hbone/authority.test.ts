@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseAuthority } from './authority.ts';
+import { connectAuthority, parseAuthority } from './authority.ts';
 import { hasCode } from '../errors.ts';
 
 const GOOD: [string, string, number, 0 | 4 | 6][] = [
@@ -35,3 +35,9 @@ for (const [input, why] of BAD) {
     assert.throws(() => parseAuthority(input), (err: Error) => hasCode(err, 'ERR_HBONE_BAD_AUTHORITY') && why.test(err.message));
   });
 }
+
+test('connectAuthority: CONNECT with a target passes; another method or a bad target is refused by code', () => {
+  assert.deepEqual(connectAuthority({ ':method': 'CONNECT', ':authority': '10.0.0.5:8080' }), parseAuthority('10.0.0.5:8080'));
+  assert.throws(() => connectAuthority({ ':method': 'GET', ':authority': '10.0.0.5:8080' }), (err: Error & { code?: string }) => err.code === 'ERR_HBONE_BAD_METHOD' && /method GET is not CONNECT/.test(err.message));
+  assert.throws(() => connectAuthority({ ':method': 'CONNECT' }), (err: Error & { code?: string }) => err.code === 'ERR_HBONE_BAD_AUTHORITY');
+});

@@ -42,3 +42,14 @@ export function parseAuthority(value: string | undefined): Authority {
 function bad(value: string, why: string): HboneError {
   return new HboneError('ERR_HBONE_BAD_AUTHORITY', `bad CONNECT authority ${JSON.stringify(value)}: ${why}`);
 }
+
+/**
+ * The check every HBONE server makes of a request before asking its handler: the method must be CONNECT
+ * (ERR_HBONE_BAD_METHOD) and the authority a target (ERR_HBONE_BAD_AUTHORITY). Throws; the server answers 400.
+ */
+export function connectAuthority(headers: { readonly ':method'?: string; readonly ':authority'?: string }): Authority {
+  if (headers[':method'] !== 'CONNECT') {
+    throw new HboneError('ERR_HBONE_BAD_METHOD', `method ${String(headers[':method'])} is not CONNECT`);
+  }
+  return parseAuthority(headers[':authority']);
+}

@@ -3,6 +3,7 @@
 import type { Socket } from 'node:net';
 import { HboneError } from './hbone-error.ts';
 import { startNativeKeepalive } from './native-keepalive.ts';
+import { flatHeaders } from './native-session.ts';
 import type { FlatHeaders, NativeHboneSession, NativeStreamEnd } from './native-session.ts';
 import type { HboneConnectOptions, HbonePoolOptions } from './pool.ts';
 import { SessionPool } from './session-pool.ts';
@@ -46,11 +47,9 @@ export class NativeHbonePool {
   /** Opens one tunnel; resolves once the peer answered 200, else rejects with ERR_HBONE_STATUS or ERR_HBONE_SESSION. */
   async connect(opts: NativeConnectOptions): Promise<NativeTunnel> {
     const { entry, session } = await this.#pool.acquire(opts.key, opts.dial);
-    const headers: string[] = [];
-    for (const [k, v] of Object.entries(opts.headers ?? {})) headers.push(k, v);
     let answer;
     try {
-      answer = await session.open(opts.authority, headers);
+      answer = await session.open(opts.authority, flatHeaders(opts.headers ?? {}));
     } catch (err) {
       this.#pool.retire(entry);
       this.#pool.release(entry);

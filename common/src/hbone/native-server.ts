@@ -4,14 +4,15 @@
 import type { X509Certificate } from 'node:crypto';
 import net from 'node:net';
 import type { AddressInfo, Socket } from 'node:net';
-import { parseAuthority } from './authority.ts';
+import { connectAuthority } from './authority.ts';
 import type { Authority } from './authority.ts';
-import { HboneError } from './hbone-error.ts';
+import type { HboneError } from './hbone-error.ts';
 import type { KeepaliveOptions } from './keepalive.ts';
 import { startNativeKeepalive } from './native-keepalive.ts';
-import { NativeHboneSession, RST_CANCEL, headerRecord } from './native-session.ts';
+import { NativeHboneSession, RST_CANCEL, flatHeaders, headerRecord } from './native-session.ts';
 import type { FlatHeaders, NativeStreamEnd, NativeTlsContext } from './native-session.ts';
 import type { HboneDecision } from './server.ts';
+import { HBONE_SERVER_MAX_STREAMS } from './settings.ts';
 
 /** The TCP connection a session runs on, as it was accepted. */
 export interface ConnInfo {
@@ -134,7 +135,7 @@ export class NativeHboneServer {
     }
     let session: NativeHboneSession;
     try {
-      session = new NativeHboneSession(socket, ctx, { maxStreams: 200 });
+      session = new NativeHboneSession(socket, ctx, { maxStreams: HBONE_SERVER_MAX_STREAMS });
     } catch (err) {
       socket.destroy();
       this.#opts.onReject?.(err as Error, conn);
@@ -169,12 +170,9 @@ export class NativeHboneServer {
       this.#opts.onReject?.(err, conn);
       if (session.hasStream(id)) void session.respond(id, status, false);
     };
-    if (headers[':method'] !== 'CONNECT') {
-      return refuse(400, new HboneError('ERR_HBONE_BAD_METHOD', `method ${String(headers[':method'])} is not CONNECT`));
-    }
     let authority: Authority;
     try {
-      authority = parseAuthority(headers[':authority']);
+      authority = connectAuthority(headers);
     } catch (err) {
       return refuse(400, err as HboneError);
     }
@@ -195,9 +193,7 @@ export class NativeHboneServer {
       this.#opts.onTunnelEnd?.(req, { code: RST_CANCEL, fromApp: 0, toApp: 0 });
       return;
     }
-    const responseHeaders: string[] = [];
-    for (const [k, v] of Object.entries(decision.responseHeaders ?? {})) responseHeaders.push(k, v);
-    const ended = session.respond(id, 200, true, responseHeaders);
+    const ended = session.respond(id, 200, true, flatHeaders(decision.responseHeaders ?? {}));
     session.attach(id, upstream);
     this.#opts.onTunnelStart?.(req, () => session.reset(id));
     this.#opts.onTunnelEnd?.(req, await ended);

@@ -9,7 +9,7 @@ import { socketFd } from '../net/socket-fd.ts';
 import { splitPemCertificates } from '../tls/pem.ts';
 import type { MtlsMaterial } from '../tls/mtls.ts';
 import { HboneError } from './hbone-error.ts';
-import { HBONE_CONNECTION_WINDOW_BYTES, HBONE_MAX_FRAME_BYTES, HBONE_STREAM_WINDOW_BYTES } from './settings.ts';
+import { HBONE_CLIENT_MAX_STREAMS, HBONE_CONNECTION_WINDOW_BYTES, HBONE_MAX_FRAME_BYTES, HBONE_STREAM_WINDOW_BYTES } from './settings.ts';
 
 /** An OpenSSL context of the addon (opaque here). */
 export interface NativeTlsContext {
@@ -143,7 +143,7 @@ export class NativeHboneSession {
       this.#h = new (addon().HboneSession)(fd, tls, emit, {
         streamWindow: HBONE_STREAM_WINDOW_BYTES,
         connectionWindow: HBONE_CONNECTION_WINDOW_BYTES,
-        maxStreams: options.maxStreams ?? 100,
+        maxStreams: options.maxStreams ?? HBONE_CLIENT_MAX_STREAMS,
         maxFrame: HBONE_MAX_FRAME_BYTES,
       });
     } finally {
@@ -275,6 +275,11 @@ export function headerRecord(headers: FlatHeaders): Record<string, string> {
     out[name] = out[name] === undefined ? (headers[i + 1] as string) : `${out[name]}, ${headers[i + 1]}`;
   }
   return out;
+}
+
+/** A record of headers as the flat list the addon takes. */
+export function flatHeaders(headers: Readonly<Record<string, string>>): FlatHeaders {
+  return Object.entries(headers).flat();
 }
 
 /** Header value by name from a flat list. */

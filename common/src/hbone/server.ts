@@ -2,9 +2,9 @@ import http2 from 'node:http2';
 import type { ServerHttp2Stream, IncomingHttpHeaders, SecureServerOptions } from 'node:http2';
 import type { AddressInfo, Socket } from 'node:net';
 import type { TLSSocket } from 'node:tls';
-import { parseAuthority } from './authority.ts';
+import { connectAuthority } from './authority.ts';
 import type { Authority } from './authority.ts';
-import { HboneError } from './hbone-error.ts';
+import type { HboneError } from './hbone-error.ts';
 import { startKeepalive } from './keepalive.ts';
 import type { KeepaliveOptions } from './keepalive.ts';
 import { HBONE_CONNECTION_WINDOW_BYTES, HBONE_SERVER_SETTINGS } from './settings.ts';
@@ -134,12 +134,9 @@ export class HboneServer {
     stream.on('error', () => {});
     const tlsSocket = stream.session?.socket as TLSSocket | undefined;
     if (!tlsSocket) return;
-    if (headers[':method'] !== 'CONNECT') {
-      return this.refuse(stream, 400, new HboneError('ERR_HBONE_BAD_METHOD', `method ${String(headers[':method'])} is not CONNECT`), tlsSocket);
-    }
     let authority: Authority;
     try {
-      authority = parseAuthority(headers[':authority']);
+      authority = connectAuthority(headers);
     } catch (err) {
       return this.refuse(stream, 400, err as HboneError, tlsSocket);
     }
