@@ -78,7 +78,7 @@ void AbortFd(int fd) {
 }
 
 // OpenSSL writes its records through this BIO into the session's output buffer, and the session writes the
-// buffer to the socket itself: one write() per batch of records (a 64 KiB batch is five records) instead of one
+// buffer to the socket itself: one write() per batch of records (a 256 KiB batch is 16 of them) instead of one
 // per record, which is what a socket BIO does.
 int OutBioWrite(BIO* b, const char* data, size_t len, size_t* written) {
   auto* out = static_cast<std::vector<uint8_t>*>(BIO_get_data(b));
@@ -103,6 +103,26 @@ BIO_METHOD* OutBioMethod() {
     return m;
   }();
   return method;
+}
+
+// Writes as much of [data, data + len) as the non-blocking fd takes now and returns how much that was; *failed
+// is set (errno saying why) when the write failed for another reason than a full socket.
+size_t WriteNow(int fd, const uint8_t* data, size_t len, bool* failed) {
+  size_t done = 0;
+  *failed = false;
+  while (done < len) {
+    ssize_t n = write(fd, data + done, len - done);
+    if (n > 0) {
+      done += n;
+      continue;
+    }
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0 && errno == EAGAIN) break;
+    if (n == 0) errno = EIO;
+    *failed = true;
+    break;
+  }
+  return done;
 }
 
 class HboneSession;
@@ -309,7 +329,6 @@ class HboneSession : public Napi::ObjectWrap<HboneSession> {
     if (closed_ || h2_ == nullptr) return info.Env().Undefined();
     nghttp2_submit_goaway(h2_, NGHTTP2_FLAG_NONE, nghttp2_session_get_last_proc_stream_id(h2_), NGHTTP2_NO_ERROR,
                           nullptr, 0);
-    goingAway_ = true;
     Flush();
     return info.Env().Undefined();
   }
@@ -578,19 +597,15 @@ class HboneSession : public Napi::ObjectWrap<HboneSession> {
   // Writes the TLS output buffer to the socket; false when the session closed on a write error. Sets wantWrite_
   // when the socket is full (the rest waits for the poll).
   bool SendTls() {
-    while (tlsOutOff_ < tlsOut_.size()) {
-      ssize_t n = write(fd_, tlsOut_.data() + tlsOutOff_, tlsOut_.size() - tlsOutOff_);
-      if (n > 0) {
-        tlsOutOff_ += n;
-        continue;
-      }
-      if (n < 0 && errno == EINTR) continue;
-      if (n < 0 && errno == EAGAIN) {
-        wantWrite_ = true;
-        return true;
-      }
-      Close(std::string("socket write failed: ") + (n < 0 ? strerror(errno) : "nothing written"));
+    bool failed = false;
+    tlsOutOff_ += WriteNow(fd_, tlsOut_.data() + tlsOutOff_, tlsOut_.size() - tlsOutOff_, &failed);
+    if (failed) {
+      Close(std::string("socket write failed: ") + strerror(errno));
       return false;
+    }
+    if (tlsOutOff_ < tlsOut_.size()) {
+      wantWrite_ = true;
+      return true;
     }
     tlsOut_.clear();
     tlsOutOff_ = 0;
@@ -714,18 +729,18 @@ class HboneSession : public Napi::ObjectWrap<HboneSession> {
   // Writes what the peer sent to the app socket and opens the window by what was taken.
   void WriteToApp(Stream* s) {
     if (s->fd < 0) return;
-    while (s->outOff < s->out.size()) {
-      ssize_t n = write(s->fd, s->out.data() + s->outOff, s->out.size() - s->outOff);
+    if (s->outOff < s->out.size()) {
+      bool failed = false;
+      size_t n = WriteNow(s->fd, s->out.data() + s->outOff, s->out.size() - s->outOff, &failed);
       if (n > 0) {
         s->outOff += n;
         s->toApp += n;
         nghttp2_session_consume(h2_, s->id, n);
-        continue;
       }
-      if (n < 0 && errno == EINTR) continue;
-      if (n < 0 && errno == EAGAIN) break;
-      AbortStream(s);
-      return;
+      if (failed) {
+        AbortStream(s);
+        return;
+      }
     }
     if (s->outOff == s->out.size()) {
       s->out.clear();
@@ -841,14 +856,9 @@ class HboneSession : public Napi::ObjectWrap<HboneSession> {
     }
     size_t done = 0;
     if (s->fd >= 0 && s->out.empty()) {
-      while (done < len) {
-        ssize_t n = write(s->fd, data + done, len - done);
-        if (n > 0) {
-          done += n;
-          continue;
-        }
-        if (n < 0 && errno == EINTR) continue;
-        if (n < 0 && errno == EAGAIN) break;
+      bool failed = false;
+      done = WriteNow(s->fd, data, len, &failed);
+      if (failed) {
         self->AbortStream(s);
         nghttp2_session_consume(h2, id, len);
         return 0;
@@ -865,8 +875,8 @@ class HboneSession : public Napi::ObjectWrap<HboneSession> {
     return 0;
   }
 
-  // DATA frames of up to 64 KiB (nghttp2 would send 16 KiB), within the peer's frame size and the windows:
-  // one read of the app socket per frame, and a quarter of the frames.
+  // DATA frames of up to kMaxDataFrame (nghttp2 would send 16 KiB), within the peer's frame size and the
+  // windows: one read of the app socket per frame, and far fewer frames.
   static ssize_t DataFrameLength(nghttp2_session*, uint8_t, int32_t, int32_t sessionWindow, int32_t streamWindow,
                                  uint32_t peerMaxFrame, void*) {
     int64_t n = std::min<int64_t>({sessionWindow, streamWindow, peerMaxFrame, kMaxDataFrame});
@@ -1041,7 +1051,6 @@ class HboneSession : public Napi::ObjectWrap<HboneSession> {
   bool wantWrite_ = false;
   bool inH2_ = false;
   bool inFlush_ = false;
-  bool goingAway_ = false;
   bool pendingClose_ = false;
   std::string pendingCloseError_;
   int64_t streamWindow_ = 0;
